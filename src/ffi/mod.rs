@@ -1,0 +1,20 @@
+//! The C ABI: opaque handles, status codes and borrowed strings over the safe Rust API.
+//!
+//! This layer holds no protocol logic. Each exported function converts its arguments, calls the
+//! safe API, and converts the outcome, inside the one panic boundary of [`panic::ffi_call`].
+
+mod api_key;
+mod cancel;
+mod client;
+mod error;
+mod panic;
+mod status;
+mod text;
+mod version;
+
+pub use api_key::*;
+pub use cancel::*;
+pub use client::*;
+pub use error::*;
+pub use status::*;
+pub use version::*;
