@@ -115,9 +115,9 @@ impl Client {
             return Err(cancelled_error(endpoint));
         }
         let _current = cancel::enter(cancel);
-        send(&self.agent)
-            .and_then(read_response)
-            .map_err(|error| self.transport_error(error, server, endpoint, cancel))
+        let response = send(&self.agent).map_err(|error| self.transport_error(error, server, endpoint, cancel))?;
+        let status = response.status().as_u16();
+        read_response(response).map_err(|error| self.transport_error(error, server, endpoint, cancel).with_http_status(status))
     }
 
     /// Turns a failure below HTTP into the error a caller can act on.
