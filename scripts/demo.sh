@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --quiet --lib --bin zulip-test-server
+cargo build --quiet --workspace
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 lib_dir="$target_dir/debug"
 example="$target_dir/examples-c/fetch_api_key"

@@ -1,7 +1,8 @@
 //! Name resolution that a cancellation token can interrupt.
 
+use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use ureq::http::Uri;
@@ -44,36 +45,48 @@ impl Resolver for CancellableResolver {
     }
 }
 
+/// The outcome of a lookup, handed from the helper thread to the waiting caller.
+type LookupSlot = (Mutex<Option<io::Result<Vec<SocketAddr>>>>, Condvar);
+
 fn lookup_in_background(host_port: &str, host: &str, timeout: NextTimeout) -> Result<Vec<SocketAddr>, ureq::Error> {
-    let (sender, receiver) = mpsc::channel();
+    // A mutex and condition variable rather than a channel: a channel's receiver keeps a
+    // thread handle in a thread-local, which memory checkers report as possibly lost.
+    let slot: Arc<LookupSlot> = Arc::new((Mutex::new(None), Condvar::new()));
     let query = host_port.to_owned();
+    let helper_slot = Arc::clone(&slot);
     std::thread::Builder::new()
         .name("zulip-auth-dns".into())
         .spawn(move || {
             let result = query.to_socket_addrs().map(Iterator::collect::<Vec<_>>);
-            // The receiver is gone when the call gave up waiting, which is fine.
-            let _ = sender.send(result);
+            let (lock, ready) = &*helper_slot;
+            *lock.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+            ready.notify_one();
         })
         .map_err(ureq::Error::Io)?;
 
     let deadline = timeout.not_zero().map(|after| Instant::now() + *after);
+    let (lock, ready) = &*slot;
+    let mut outcome = lock.lock().unwrap_or_else(PoisonError::into_inner);
     loop {
+        if let Some(result) = outcome.take() {
+            return match result {
+                Ok(found) if !found.is_empty() => Ok(found),
+                Ok(_) => Err(dns_error(host, "no addresses found".into())),
+                Err(error) => Err(dns_error(host, error.to_string())),
+            };
+        }
         check_cancelled()?;
         let wait = match deadline {
-            Some(deadline) => deadline.saturating_duration_since(Instant::now()).min(CANCEL_POLL_INTERVAL),
-            None => CANCEL_POLL_INTERVAL,
-        };
-        match receiver.recv_timeout(wait) {
-            Ok(Ok(found)) if !found.is_empty() => return Ok(found),
-            Ok(Ok(_)) => return Err(dns_error(host, "no addresses found".into())),
-            Ok(Err(error)) => return Err(dns_error(host, error.to_string())),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
                     return Err(ureq::Error::Timeout(timeout.reason));
                 }
+                left.min(CANCEL_POLL_INTERVAL)
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(dns_error(host, "the lookup thread stopped".into())),
-        }
+            None => CANCEL_POLL_INTERVAL,
+        };
+        outcome = ready.wait_timeout(outcome, wait).unwrap_or_else(PoisonError::into_inner).0;
     }
 }
 

@@ -1,5 +1,5 @@
 //! One client connection to an HTTP or HTTPS listener: the keep-alive request loop and the
-//! misbehaving ways of answering that scenarios ask for.
+//! misbehaving responses that scenarios request.
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -47,15 +47,15 @@ impl Transport for StreamOwned<ServerConnection, TcpStream> {
     }
 }
 
-/// What the server does in reply to one request.
+/// Server behaviour in reply to one request.
 pub(crate) enum Action {
     /// Sends a complete response, then keeps the connection unless either side asked to close.
     Respond(Response),
-    /// Sends nothing and holds the connection until the client closes it, the server stops, or
+    /// Sends nothing and keeps the connection open until the client closes it, the server stops, or
     /// [`HOSTILE_RESPONSE_LIMIT`] passes.
     Stall,
     /// Sends the head with `Content-Length: declared_length` and only the first `sent_length`
-    /// bytes of the body, then ends as `ending` says.
+    /// bytes of the body, then ends as `ending` specifies.
     Truncated {
         response: Response,
         declared_length: usize,
@@ -69,10 +69,10 @@ pub(crate) enum Action {
     Endless(Response),
 }
 
-/// How a [`Action::Truncated`] response ends.
+/// Ending of an [`Action::Truncated`] response.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum TruncatedEnding {
-    /// Holds the connection like [`Action::Stall`].
+    /// Keeps the connection open like [`Action::Stall`].
     Stall,
     /// Closes the connection cleanly (TLS `close_notify`, then TCP FIN).
     Close,
@@ -89,7 +89,7 @@ pub(crate) struct RequestContext<'a> {
     pub state: &'a ServerState,
 }
 
-/// What the connection does after handling one request.
+/// Next step of a connection after one request.
 enum Next {
     KeepAlive,
     /// Closes cleanly, reading what the client still sends for a short while.
@@ -115,7 +115,10 @@ pub(crate) fn serve(
     scheme: &'static str,
     state: &Arc<ServerState>,
 ) {
-    let local_port = control.local_addr().map(|address| address.port()).unwrap_or(0);
+    let local_port = control
+        .local_addr()
+        .map(|address| address.port())
+        .unwrap_or(0);
     let mut connection = Connection {
         stream: BufferedStream::new(transport),
         control,
@@ -223,12 +226,14 @@ impl Connection<'_> {
         self.execute(action, &request, head.wants_close())
     }
 
-    /// Answers a request that could not be read with an error status and closes.
+    /// Sends an error status for a request that could not be read, then closes.
     fn reject(&mut self, error: RequestError) -> io::Result<Next> {
         let status = error.status();
         let message = error.message();
-        self.state()
-            .log(&format!("rejected a request on {}: {status} {message}", self.listener));
+        self.state().log(&format!(
+            "rejected a request on {}: {status} {message}",
+            self.listener
+        ));
         let response = Response::text(status, format!("{message}\n"));
         http::write_response(self.stream.get_mut(), &response, false, true)?;
         Ok(Next::Close)
@@ -242,7 +247,12 @@ impl Connection<'_> {
         ));
     }
 
-    fn execute(&mut self, action: Action, request: &RecordedRequest, close_requested: bool) -> io::Result<Next> {
+    fn execute(
+        &mut self,
+        action: Action,
+        request: &RecordedRequest,
+        close_requested: bool,
+    ) -> io::Result<Next> {
         match action {
             Action::Respond(response) => {
                 let close = close_requested || response.close;
@@ -308,17 +318,30 @@ impl Connection<'_> {
         }
     }
 
-    fn send_slowly(&mut self, request: &RecordedRequest, response: Response, close_requested: bool) -> io::Result<Next> {
+    fn send_slowly(
+        &mut self,
+        request: &RecordedRequest,
+        response: Response,
+        close_requested: bool,
+    ) -> io::Result<Next> {
         let close = close_requested || response.close;
         let head = http::encode_head(response.status, &http::complete_headers(&response, close));
         self.stream.get_mut().write_all(&head)?;
         self.stream.get_mut().flush()?;
-        self.log_request(request, &format!("{} with the body sent one byte per second", response.status));
-        for byte in &response.body {
-            if self.hold_until_client_closes(Duration::from_secs(1)) || self.state().is_stopping() {
+        self.log_request(
+            request,
+            &format!("{} with the body sent one byte per second", response.status),
+        );
+        for (index, byte) in response.body.iter().enumerate() {
+            if index > 0
+                && (self.hold_until_client_closes(Duration::from_secs(1))
+                    || self.state().is_stopping())
+            {
                 return Ok(Next::Drop);
             }
-            self.stream.get_mut().write_all(std::slice::from_ref(byte))?;
+            self.stream
+                .get_mut()
+                .write_all(std::slice::from_ref(byte))?;
             self.stream.get_mut().flush()?;
         }
         Ok(if close { Next::Close } else { Next::KeepAlive })
@@ -327,10 +350,15 @@ impl Connection<'_> {
     fn send_endless(&mut self, request: &RecordedRequest, response: Response) -> io::Result<Next> {
         let mut headers = response.headers.clone();
         headers.push(("Transfer-Encoding".to_string(), "chunked".to_string()));
-        self.stream.get_mut().write_all(&http::encode_head(response.status, &headers))?;
+        self.stream
+            .get_mut()
+            .write_all(&http::encode_head(response.status, &headers))?;
         http::write_chunk(self.stream.get_mut(), &response.body)?;
         self.stream.get_mut().flush()?;
-        self.log_request(request, &format!("{} with a chunked body that never ends", response.status));
+        self.log_request(
+            request,
+            &format!("{} with a chunked body that never ends", response.status),
+        );
 
         let padding = vec![b' '; 16 * 1024];
         let deadline = Instant::now() + HOSTILE_RESPONSE_LIMIT;
@@ -363,7 +391,7 @@ impl Connection<'_> {
     }
 
     /// Closes after a final response: TLS `close_notify`, TCP FIN, then a bounded read of
-    /// whatever the client still sends, so that the kernel does not answer it with a reset.
+    /// whatever the client still sends, so that the kernel does not reply to it with a reset.
     fn close_gracefully(&mut self) {
         let _ = self.stream.get_mut().finish();
         let _ = self.control.shutdown(Shutdown::Write);

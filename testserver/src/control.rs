@@ -22,11 +22,14 @@ pub(crate) fn list_requests(request: &RecordedRequest, context: &RequestContext)
     Action::Respond(Response::json(200, &Value::Array(requests)))
 }
 
-/// `POST /__test/clear`: forgets the recorded requests.
+/// `POST /__test/clear`: deletes the recorded requests.
 pub(crate) fn clear_requests(request: &RecordedRequest, context: &RequestContext) -> Action {
     if request.method != "POST" {
         return Action::Respond(method_not_allowed(&["POST"]));
     }
     context.state.clear_requests();
-    Action::Respond(Response::json(200, &json!({"result": "success", "msg": ""})))
+    Action::Respond(Response::json(
+        200,
+        &json!({"result": "success", "msg": ""}),
+    ))
 }

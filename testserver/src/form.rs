@@ -3,7 +3,7 @@
 /// Splits a form-encoded body or query string into raw name and value bytes.
 ///
 /// `+` decodes to a space and `%XX` to one byte. A `%` that is not followed by two hex digits
-/// is kept as it is, as browsers and most servers do. Pairs with an empty name are dropped.
+/// is kept as it is instead of being rejected. Pairs with an empty name are dropped.
 pub fn decode_form_bytes(input: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
     input
         .split(|&byte| byte == b'&')
@@ -38,7 +38,12 @@ pub fn decode_form_lossy(input: &[u8]) -> Vec<(String, String)> {
 pub fn decode_form_utf8(input: &[u8]) -> Option<Vec<(String, String)>> {
     decode_form_bytes(input)
         .into_iter()
-        .map(|(name, value)| Some((String::from_utf8(name).ok()?, String::from_utf8(value).ok()?)))
+        .map(|(name, value)| {
+            Some((
+                String::from_utf8(name).ok()?,
+                String::from_utf8(value).ok()?,
+            ))
+        })
         .collect()
 }
 
@@ -101,11 +106,14 @@ mod tests {
 
     #[test]
     fn form_keeps_stray_percent() {
-        assert_eq!(decode_form_lossy(b"a=100%&b=%zz&c=%4"), vec![
-            ("a".to_string(), "100%".to_string()),
-            ("b".to_string(), "%zz".to_string()),
-            ("c".to_string(), "%4".to_string()),
-        ]);
+        assert_eq!(
+            decode_form_lossy(b"a=100%&b=%zz&c=%4"),
+            vec![
+                ("a".to_string(), "100%".to_string()),
+                ("b".to_string(), "%zz".to_string()),
+                ("c".to_string(), "%4".to_string()),
+            ]
+        );
     }
 
     #[test]

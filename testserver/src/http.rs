@@ -123,7 +123,10 @@ impl<S: Read> BufferedStream<S> {
             if self.buffered().is_empty() && self.fill()? == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
-                    format!("connection closed after {} of {count} body bytes", out.len()),
+                    format!(
+                        "connection closed after {} of {count} body bytes",
+                        out.len()
+                    ),
                 ));
             }
             let take = (count - out.len()).min(self.buffered().len());
@@ -175,7 +178,7 @@ fn find_head_end(data: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// Failure to read a request, with the status code the server answers it with.
+/// Failure to read a request, with the status code the server sends for it.
 #[derive(Debug)]
 pub enum RequestError {
     Io(io::Error),
@@ -225,9 +228,11 @@ impl RequestHead {
     /// Parses a head as returned by [`BufferedStream::read_head`].
     pub fn parse(raw: &[u8]) -> Result<RequestHead, RequestError> {
         let text = String::from_utf8_lossy(raw);
-        let mut lines = text.split('\n').map(|line| line.strip_suffix('\r').unwrap_or(line));
+        let mut lines = text
+            .split('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line));
 
-        // RFC 9112 allows empty lines before the request line.
+        // Empty lines before the request line are skipped, as a robust HTTP/1.1 server should.
         let request_line = lines
             .by_ref()
             .find(|line| !line.is_empty())
@@ -254,7 +259,9 @@ impl RequestHead {
                 break;
             }
             if line.starts_with(' ') || line.starts_with('\t') {
-                return Err(RequestError::Malformed("obsolete line folding in header field"));
+                return Err(RequestError::Malformed(
+                    "obsolete line folding in header field",
+                ));
             }
             let (name, value) = line
                 .split_once(':')
@@ -262,7 +269,10 @@ impl RequestHead {
             if name.is_empty() || !name.bytes().all(is_token_byte) {
                 return Err(RequestError::Malformed("invalid header field name"));
             }
-            headers.push((name.to_string(), value.trim_matches([' ', '\t']).to_string()));
+            headers.push((
+                name.to_string(),
+                value.trim_matches([' ', '\t']).to_string(),
+            ));
         }
 
         Ok(RequestHead {
@@ -356,7 +366,7 @@ impl RequestHead {
     }
 }
 
-/// How a request body is delimited.
+/// Framing of a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyFraming {
     Empty,
@@ -511,7 +521,10 @@ pub fn complete_headers(response: &Response, close: bool) -> Vec<(String, String
     if response.chunked {
         headers.push(("Transfer-Encoding".to_string(), "chunked".to_string()));
     } else {
-        headers.push(("Content-Length".to_string(), response.body.len().to_string()));
+        headers.push((
+            "Content-Length".to_string(),
+            response.body.len().to_string(),
+        ));
     }
     if close {
         headers.push(("Connection".to_string(), "close".to_string()));
@@ -581,7 +594,10 @@ mod tests {
     #[test]
     fn head_rejects_line_folding() {
         let raw = b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n";
-        assert!(matches!(RequestHead::parse(raw), Err(RequestError::Malformed(_))));
+        assert!(matches!(
+            RequestHead::parse(raw),
+            Err(RequestError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -596,7 +612,8 @@ mod tests {
     fn pipelined_requests_stay_buffered() {
         let mut input = stream(b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
         let first = RequestHead::parse(&input.read_head(MAX_HEAD_BYTES).unwrap().unwrap()).unwrap();
-        let second = RequestHead::parse(&input.read_head(MAX_HEAD_BYTES).unwrap().unwrap()).unwrap();
+        let second =
+            RequestHead::parse(&input.read_head(MAX_HEAD_BYTES).unwrap().unwrap()).unwrap();
         assert_eq!(first.target, "/a");
         assert_eq!(second.target, "/b");
         assert!(input.read_head(MAX_HEAD_BYTES).unwrap().is_none());
@@ -617,11 +634,13 @@ mod tests {
         )
         .unwrap();
         assert!(both.body_framing().is_err());
-        let conflicting =
-            RequestHead::parse(b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n")
-                .unwrap();
+        let conflicting = RequestHead::parse(
+            b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+        )
+        .unwrap();
         assert!(conflicting.body_framing().is_err());
-        let gzip = RequestHead::parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").unwrap();
+        let gzip =
+            RequestHead::parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").unwrap();
         assert!(matches!(
             gzip.body_framing(),
             Err(RequestError::UnsupportedTransferEncoding)

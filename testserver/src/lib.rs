@@ -3,7 +3,7 @@
 //! [`TestServer::start`] opens, on free ports of 127.0.0.1:
 //! - a plain HTTP listener,
 //! - one HTTPS listener per [`CertVariant`], with certificates from a CA generated at start-up,
-//! - an HTTP proxy that only reaches 127.0.0.1, and a proxy that always answers 502.
+//! - an HTTP proxy that only reaches 127.0.0.1, and a proxy that always returns 502.
 //!
 //! All Zulip listeners serve the same endpoints: `POST /api/v1/fetch_api_key` with the demo
 //! users of [`users`] and the scenarios of [`scenarios`], `GET /api/v1/server_settings`, the
@@ -85,7 +85,11 @@ impl TestServer {
 
         let http_port = http_listener.local_addr()?.port();
         let https_port = https_listeners[0].1.local_addr()?.port();
-        let state = Arc::new(ServerState::new(http_port, https_port, options.log_requests));
+        let state = Arc::new(ServerState::new(
+            http_port,
+            https_port,
+            options.log_requests,
+        ));
 
         let http = RunningListener::spawn(http_listener, ListenerKind::Http, Arc::clone(&state))?;
         let mut https = Vec::new();
@@ -94,11 +98,18 @@ impl TestServer {
                 name: variant.listener_name(),
                 config: certificates.server_config(variant),
             };
-            https.push((variant, RunningListener::spawn(listener, kind, Arc::clone(&state))?));
+            https.push((
+                variant,
+                RunningListener::spawn(listener, kind, Arc::clone(&state))?,
+            ));
         }
-        let proxy = RunningListener::spawn(proxy_listener, ListenerKind::Proxy, Arc::clone(&state))?;
-        let broken_proxy =
-            RunningListener::spawn(broken_proxy_listener, ListenerKind::BrokenProxy, Arc::clone(&state))?;
+        let proxy =
+            RunningListener::spawn(proxy_listener, ListenerKind::Proxy, Arc::clone(&state))?;
+        let broken_proxy = RunningListener::spawn(
+            broken_proxy_listener,
+            ListenerKind::BrokenProxy,
+            Arc::clone(&state),
+        )?;
 
         Ok(TestServer {
             state,
@@ -187,7 +198,7 @@ impl TestServer {
         self.state.proxy_forward_count.load(Ordering::SeqCst)
     }
 
-    /// Returns `http://127.0.0.1:PORT` of a proxy that answers every request with
+    /// Returns `http://127.0.0.1:PORT` of a proxy that responds to every request with
     /// `502 Bad Gateway` and closes.
     pub fn broken_proxy_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.broken_proxy.address.port())
@@ -205,5 +216,17 @@ impl Drop for TestServer {
         self.broken_proxy.stop();
         // Connections accepted while the listeners were stopping are shut down as well.
         self.state.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_server_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<TestServer>();
+        assert_send_sync::<RecordedRequest>();
     }
 }

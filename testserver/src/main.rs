@@ -34,9 +34,9 @@ struct Arguments {
 
 fn parse_port(option: &str, value: Option<String>) -> Result<u16, String> {
     let value = value.ok_or_else(|| format!("missing value for {option}"))?;
-    value
-        .parse()
-        .map_err(|_| format!("invalid value for {option}: '{value}' (expected a port number from 0 to 65535)"))
+    value.parse().map_err(|_| {
+        format!("invalid value for {option}: '{value}' (expected a port number from 0 to 65535)")
+    })
 }
 
 /// Parses the command line. `Ok(None)` means help was requested.
@@ -72,7 +72,7 @@ fn parse_arguments() -> Result<Option<Arguments>, String> {
     Ok(Some(arguments))
 }
 
-/// Why the server stops.
+/// Reason for stopping the server.
 enum StopReason {
     Signal(i32),
     StdinClosed,
@@ -93,28 +93,32 @@ fn watch_signals(stop: mpsc::Sender<StopReason>) -> std::io::Result<()> {
         }
         set
     };
-    thread::Builder::new().name("signals".to_string()).spawn(move || {
-        let mut signal = 0;
-        // SAFETY: `set` is a valid signal set and `signal` a valid output location.
-        let result = unsafe { libc::sigwait(&set, &mut signal) };
-        let reason = if result == 0 { signal } else { 0 };
-        let _ = stop.send(StopReason::Signal(reason));
-    })?;
+    thread::Builder::new()
+        .name("signals".to_string())
+        .spawn(move || {
+            let mut signal = 0;
+            // SAFETY: `set` is a valid signal set and `signal` a valid output location.
+            let result = unsafe { libc::sigwait(&set, &mut signal) };
+            let reason = if result == 0 { signal } else { 0 };
+            let _ = stop.send(StopReason::Signal(reason));
+        })?;
     Ok(())
 }
 
 fn watch_stdin(stop: mpsc::Sender<StopReason>) -> std::io::Result<()> {
-    thread::Builder::new().name("stdin".to_string()).spawn(move || {
-        let mut scratch = [0u8; 1024];
-        let mut stdin = std::io::stdin();
-        loop {
-            match stdin.read(&mut scratch) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => continue,
+    thread::Builder::new()
+        .name("stdin".to_string())
+        .spawn(move || {
+            let mut scratch = [0u8; 1024];
+            let mut stdin = std::io::stdin();
+            loop {
+                match stdin.read(&mut scratch) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => continue,
+                }
             }
-        }
-        let _ = stop.send(StopReason::StdinClosed);
-    })?;
+            let _ = stop.send(StopReason::StdinClosed);
+        })?;
     Ok(())
 }
 
@@ -123,10 +127,16 @@ fn info_json(server: &TestServer, ca_path: Option<&Path>) -> Value {
     info.insert("http_url".to_string(), json!(server.http_url()));
     info.insert("https_url".to_string(), json!(server.https_url()));
     for variant in CertVariant::ALL {
-        info.insert(format!("https_url_{}", variant.key()), json!(server.https_url_for(variant)));
+        info.insert(
+            format!("https_url_{}", variant.key()),
+            json!(server.https_url_for(variant)),
+        );
     }
     info.insert("proxy_url".to_string(), json!(server.proxy_url()));
-    info.insert("broken_proxy_url".to_string(), json!(server.broken_proxy_url()));
+    info.insert(
+        "broken_proxy_url".to_string(),
+        json!(server.broken_proxy_url()),
+    );
     info.insert(
         "ca_path".to_string(),
         json!(ca_path.map(|path| path.to_string_lossy().into_owned())),
@@ -149,52 +159,80 @@ fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 fn print_summary(server: &TestServer) {
-    println!("zulip-test-server is running.");
-    println!("  HTTP:        {}", server.http_url());
+    let mut listeners = vec![("HTTP".to_string(), server.http_url())];
     for variant in CertVariant::ALL {
-        println!("  HTTPS {:<21} {}", format!("({}):", variant.key()), server.https_url_for(variant));
+        listeners.push((
+            format!("HTTPS {}", variant.key()),
+            server.https_url_for(variant),
+        ));
     }
-    println!("  proxy:       {}", server.proxy_url());
-    println!("  broken proxy: {}", server.broken_proxy_url());
-    println!("Demo login: username {} with password {}", users::IAGO_EMAIL, users::IAGO_PASSWORD);
+    listeners.push(("proxy".to_string(), server.proxy_url()));
+    listeners.push(("broken proxy".to_string(), server.broken_proxy_url()));
+    let label_width = listeners
+        .iter()
+        .map(|(label, _)| label.len())
+        .max()
+        .unwrap_or(0);
+
+    println!("zulip-test-server is running.");
+    for (label, url) in &listeners {
+        println!("  {label:<label_width$}  {url}");
+    }
     println!(
-        "Other users: {}",
-        users::demo_users()
-            .iter()
-            .skip(1)
-            .map(|user| user.username.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        "Demo login: username {} with password {}",
+        users::IAGO_EMAIL,
+        users::IAGO_PASSWORD
     );
-    println!("Special cases: log in as NAME@scenario.test, for example rate-limited@scenario.test.");
+    let other_users: Vec<&str> = users::demo_users()
+        .iter()
+        .filter(|user| user.username != users::IAGO_EMAIL)
+        .map(|user| user.username.as_str())
+        .collect();
+    println!("Other demo usernames: {}", other_users.join(", "));
+    println!(
+        "Special cases: log in as NAME@scenario.test, for example rate-limited@scenario.test."
+    );
 }
 
 fn run(arguments: Arguments) -> Result<(), String> {
     let (stop_sender, stop_receiver) = mpsc::channel();
-    watch_signals(stop_sender.clone()).map_err(|error| format!("failed to block SIGINT and SIGTERM: {error}"))?;
+    watch_signals(stop_sender.clone())
+        .map_err(|error| format!("failed to block SIGINT and SIGTERM: {error}"))?;
 
     let server = TestServer::start_with(arguments.options.clone())
         .map_err(|error| format!("failed to start the server: {error}"))?;
 
     if let Some(path) = &arguments.ca_out {
-        server
-            .write_ca_pem(path)
-            .map_err(|error| format!("failed to write the CA certificate to {}: {error}", path.display()))?;
+        server.write_ca_pem(path).map_err(|error| {
+            format!(
+                "failed to write the CA certificate to {}: {error}",
+                path.display()
+            )
+        })?;
     }
     if let Some(path) = &arguments.info_out {
         let info = serde_json::to_string_pretty(&info_json(&server, arguments.ca_out.as_deref()))
             .expect("a JSON value always serializes");
-        write_atomically(path, format!("{info}\n").as_bytes())
-            .map_err(|error| format!("failed to write the listener URLs to {}: {error}", path.display()))?;
+        write_atomically(path, format!("{info}\n").as_bytes()).map_err(|error| {
+            format!(
+                "failed to write the listener URLs to {}: {error}",
+                path.display()
+            )
+        })?;
     }
     print_summary(&server);
 
     if arguments.exit_on_stdin_eof {
-        watch_stdin(stop_sender).map_err(|error| format!("failed to watch standard input: {error}"))?;
+        watch_stdin(stop_sender)
+            .map_err(|error| format!("failed to watch standard input: {error}"))?;
     }
     match stop_receiver.recv() {
-        Ok(StopReason::Signal(signal)) => eprintln!("zulip-test-server: stopping on signal {signal}"),
-        Ok(StopReason::StdinClosed) => eprintln!("zulip-test-server: stopping because standard input was closed"),
+        Ok(StopReason::Signal(signal)) => {
+            eprintln!("zulip-test-server: stopping on signal {signal}")
+        }
+        Ok(StopReason::StdinClosed) => {
+            eprintln!("zulip-test-server: stopping because standard input was closed")
+        }
         Err(_) => eprintln!("zulip-test-server: stopping"),
     }
 

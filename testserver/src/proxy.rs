@@ -1,5 +1,5 @@
 //! HTTP proxies for tests: a working one that reaches only this machine's loopback listeners,
-//! and a broken one that answers every request with 502.
+//! and a broken one that responds to every request with 502.
 //!
 //! The working proxy accepts `CONNECT host:port` tunnels and absolute-form `http://` requests.
 //! It only connects to 127.0.0.1, resolving `localhost` to it without DNS, and answers any other
@@ -85,7 +85,7 @@ fn loopback_target(authority: &str, default_port: Option<u16>) -> Option<SocketA
     Some(SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
-fn refuse_target(writer: &mut TcpStream, target: &str, state: &ServerState) -> io::Result<()> {
+fn reject_target(writer: &mut TcpStream, target: &str, state: &ServerState) -> io::Result<()> {
     state.log(&format!("proxy refused target {target}"));
     let response = Response::text(
         403,
@@ -94,7 +94,11 @@ fn refuse_target(writer: &mut TcpStream, target: &str, state: &ServerState) -> i
     http::write_response(writer, &response, false, true)
 }
 
-fn connect_target(address: SocketAddr, writer: &mut TcpStream, state: &ServerState) -> io::Result<Option<TcpStream>> {
+fn connect_target(
+    address: SocketAddr,
+    writer: &mut TcpStream,
+    state: &ServerState,
+) -> io::Result<Option<TcpStream>> {
     match TcpStream::connect_timeout(&address, PROXY_TIMEOUT) {
         Ok(upstream) => {
             let _ = upstream.set_nodelay(true);
@@ -102,7 +106,8 @@ fn connect_target(address: SocketAddr, writer: &mut TcpStream, state: &ServerSta
         }
         Err(error) => {
             state.log(&format!("proxy failed to connect to {address}: {error}"));
-            let response = Response::text(502, format!("failed to connect to {address}: {error}\n"));
+            let response =
+                Response::text(502, format!("failed to connect to {address}: {error}\n"));
             http::write_response(writer, &response, false, true)?;
             Ok(None)
         }
@@ -116,16 +121,17 @@ fn open_tunnel(
     state: &Arc<ServerState>,
 ) -> io::Result<()> {
     let Some(address) = loopback_target(&head.target, None) else {
-        return refuse_target(&mut writer, &head.target, state);
+        return reject_target(&mut writer, &head.target, state);
     };
     let Some(mut upstream) = connect_target(address, &mut writer, state)? else {
         return Ok(());
     };
     let _tracked_upstream = state.track_socket(&upstream)?;
 
+    // Count before responding, so a client that reads the 200 also reads the new count.
+    state.proxy_tunnel_count.fetch_add(1, Ordering::SeqCst);
     writer.write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")?;
     writer.flush()?;
-    state.proxy_tunnel_count.fetch_add(1, Ordering::SeqCst);
     state.log(&format!("proxy opened a tunnel to {}", head.target));
 
     // The client may send its first TLS bytes right behind the CONNECT head.
@@ -171,9 +177,12 @@ fn forward_request(
     let (authority, origin_target) = split_absolute_http(&head.target);
     // Userinfo in the authority (`user@host`) also fails this check.
     let Some(address) = loopback_target(authority, Some(80)) else {
-        return refuse_target(&mut writer, authority, state);
+        return reject_target(&mut writer, authority, state);
     };
-    let body = match head.body_framing().and_then(|framing| http::read_body(&mut reader, framing)) {
+    let body = match head
+        .body_framing()
+        .and_then(|framing| http::read_body(&mut reader, framing))
+    {
         Ok(body) => body,
         Err(RequestError::Io(error)) => return Err(error),
         Err(error) => {
@@ -192,13 +201,16 @@ fn forward_request(
             request.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
     }
-    if !body.is_empty() || head.header("content-length").is_some() || head.header("transfer-encoding").is_some() {
+    if !body.is_empty()
+        || head.header("content-length").is_some()
+        || head.header("transfer-encoding").is_some()
+    {
         request.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
     }
     request.extend_from_slice(b"Connection: close\r\n\r\n");
     request.extend_from_slice(&body);
-    upstream.write_all(&request)?;
     state.proxy_forward_count.fetch_add(1, Ordering::SeqCst);
+    upstream.write_all(&request)?;
     state.log(&format!("proxy forwarded {} to {authority}", head.method));
 
     // The target closes after its response because the request asked it to.
@@ -206,8 +218,8 @@ fn forward_request(
     writer.shutdown(Shutdown::Write)
 }
 
-/// Serves one client connection of the broken proxy: reads the request head, answers 502 and
-/// closes.
+/// Serves one client connection of the broken proxy: reads the request head, responds with 502
+/// and closes.
 pub(crate) fn serve_broken_proxy(client: TcpStream, state: &Arc<ServerState>) {
     let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
     let Ok(mut writer) = client.try_clone() else {
@@ -223,7 +235,9 @@ pub(crate) fn serve_broken_proxy(client: TcpStream, state: &Arc<ServerState>) {
     // Read what the client still sends for a moment so that the close is not turned into a
     // reset before it has read the 502.
     let mut scratch = [0u8; 4096];
-    let _ = reader.get_mut().set_read_timeout(Some(Duration::from_millis(500)));
+    let _ = reader
+        .get_mut()
+        .set_read_timeout(Some(Duration::from_millis(500)));
     while let Ok(count) = reader.get_mut().read(&mut scratch) {
         if count == 0 {
             break;
@@ -237,9 +251,18 @@ mod tests {
 
     #[test]
     fn only_loopback_targets_are_allowed() {
-        assert_eq!(loopback_target("127.0.0.1:443", None), Some(SocketAddr::from(([127, 0, 0, 1], 443))));
-        assert_eq!(loopback_target("LOCALHOST:8080", None), Some(SocketAddr::from(([127, 0, 0, 1], 8080))));
-        assert_eq!(loopback_target("localhost", Some(80)), Some(SocketAddr::from(([127, 0, 0, 1], 80))));
+        assert_eq!(
+            loopback_target("127.0.0.1:443", None),
+            Some(SocketAddr::from(([127, 0, 0, 1], 443)))
+        );
+        assert_eq!(
+            loopback_target("LOCALHOST:8080", None),
+            Some(SocketAddr::from(([127, 0, 0, 1], 8080)))
+        );
+        assert_eq!(
+            loopback_target("localhost", Some(80)),
+            Some(SocketAddr::from(([127, 0, 0, 1], 80)))
+        );
         assert_eq!(loopback_target("example.com:443", None), None);
         assert_eq!(loopback_target("127.0.0.2:443", None), None);
         assert_eq!(loopback_target("user@localhost:443", None), None);
@@ -250,8 +273,17 @@ mod tests {
 
     #[test]
     fn absolute_targets_are_split() {
-        assert_eq!(split_absolute_http("http://localhost:80/a?b=c"), ("localhost:80", "/a?b=c".to_string()));
-        assert_eq!(split_absolute_http("http://localhost?x"), ("localhost", "/?x".to_string()));
-        assert_eq!(split_absolute_http("http://localhost"), ("localhost", "/".to_string()));
+        assert_eq!(
+            split_absolute_http("http://localhost:80/a?b=c"),
+            ("localhost:80", "/a?b=c".to_string())
+        );
+        assert_eq!(
+            split_absolute_http("http://localhost?x"),
+            ("localhost", "/?x".to_string())
+        );
+        assert_eq!(
+            split_absolute_http("http://localhost"),
+            ("localhost", "/".to_string())
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Special answers of `POST /api/v1/fetch_api_key` for usernames `NAME@scenario.test`.
+//! Special responses of `POST /api/v1/fetch_api_key` for usernames `NAME@scenario.test`.
 //!
 //! Each scenario reproduces one thing a Zulip server, the nginx in front of it, or a broken
 //! network can do to a login request. The password is not checked.
@@ -236,7 +236,8 @@ fn rate_limited() -> Response {
     .with_header("X-RateLimit-Reset", (now + 3).to_string())
 }
 
-/// An HTML error or redirect page in the format nginx uses for the responses it generates.
+/// Builds an HTML error or redirect page in the format nginx uses for the responses it
+/// generates.
 fn nginx_page(status: u16) -> Response {
     let title = format!("{status} {}", crate::http::reason_phrase(status));
     let page = format!(
@@ -246,11 +247,12 @@ fn nginx_page(status: u16) -> Response {
 }
 
 /// The sign-in page of a hotel or airport network that intercepts every HTTP request.
-const CAPTIVE_PORTAL_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head>\n\
+const CAPTIVE_PORTAL_PAGE: &str =
+    "<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head>\n\
 <body><h1>Welcome to Guest Wi-Fi</h1><p>Accept the terms of use to connect.</p>\n\
 <form method=\"post\" action=\"/accept\"><button>Accept</button></form></body></html>\n";
 
-/// A valid success body padded to exactly [`OVERSIZED_BODY_BYTES`].
+/// Builds a valid success body padded to exactly [`OVERSIZED_BODY_BYTES`].
 fn oversized_body() -> Vec<u8> {
     let user = main_user();
     let prefix = format!(
@@ -266,12 +268,17 @@ fn oversized_body() -> Vec<u8> {
     body
 }
 
-/// A success body whose `email` contains bytes that are not valid UTF-8.
+/// Builds a success body whose `email` contains bytes that are not valid UTF-8.
 fn invalid_utf8_body() -> Vec<u8> {
-    let mut body = format!(r#"{{"result":"success","msg":"","api_key":"{}","email":"iago"#, users::IAGO_API_KEY)
-        .into_bytes();
+    let mut body = format!(
+        r#"{{"result":"success","msg":"","api_key":"{}","email":"iago"#,
+        users::IAGO_API_KEY
+    )
+    .into_bytes();
     body.extend_from_slice(&[0xff, 0xfe]);
-    body.extend_from_slice(format!(r#"@zulip.com","user_id":{}}}"#, users::IAGO_USER_ID).as_bytes());
+    body.extend_from_slice(
+        format!(r#"@zulip.com","user_id":{}}}"#, users::IAGO_USER_ID).as_bytes(),
+    );
     body
 }
 
@@ -281,7 +288,10 @@ mod tests {
 
     #[test]
     fn scenario_names_are_parsed() {
-        assert_eq!(scenario_name("Stall@Scenario.Test").as_deref(), Some("stall"));
+        assert_eq!(
+            scenario_name("Stall@Scenario.Test").as_deref(),
+            Some("stall")
+        );
         assert_eq!(scenario_name("stall@zulip.com"), None);
         assert_eq!(scenario_name("stallscenario.test"), None);
     }

@@ -33,7 +33,9 @@ pub(crate) struct ServerState {
 /// Locks a mutex, ignoring poisoning: a panicking connection thread leaves the request list
 /// and socket table consistent, because each update is a single push or remove.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl ServerState {
@@ -113,7 +115,7 @@ impl Drop for TrackedSocket {
     }
 }
 
-/// What a listener does with each accepted connection.
+/// Kind of listener, which decides how accepted connections are served.
 #[derive(Clone)]
 pub(crate) enum ListenerKind {
     Http,
@@ -135,7 +137,7 @@ impl ListenerKind {
         }
     }
 
-    /// Whether connections to this listener count in [`ServerState::connection_count`]. Only the
+    /// Returns whether connections to this listener count in [`ServerState::connection_count`]. Only the
     /// Zulip listeners do, so a tunnel through the proxy counts once, at the HTTPS listener.
     fn is_counted(&self) -> bool {
         matches!(self, ListenerKind::Http | ListenerKind::Https { .. })
@@ -216,7 +218,10 @@ fn run_accept_loop(listener: TcpListener, kind: ListenerKind, state: Arc<ServerS
         let tracked = match state.track_socket(&socket) {
             Ok(tracked) => tracked,
             Err(error) => {
-                state.log(&format!("failed to register a connection on {}: {error}", kind.name()));
+                state.log(&format!(
+                    "failed to register a connection on {}: {error}",
+                    kind.name()
+                ));
                 continue;
             }
         };
@@ -229,7 +234,10 @@ fn run_accept_loop(listener: TcpListener, kind: ListenerKind, state: Arc<ServerS
                 serve_connection(socket, thread_kind, thread_state);
             });
         if let Err(error) = spawned {
-            state.log(&format!("failed to start a connection thread on {}: {error}", kind.name()));
+            state.log(&format!(
+                "failed to start a connection thread on {}: {error}",
+                kind.name()
+            ));
         }
     }
 }
@@ -243,7 +251,12 @@ fn serve_connection(socket: TcpStream, kind: ListenerKind, state: Arc<ServerStat
     }
 }
 
-fn serve_tls(socket: TcpStream, name: &'static str, config: Arc<ServerConfig>, state: &Arc<ServerState>) {
+fn serve_tls(
+    socket: TcpStream,
+    name: &'static str,
+    config: Arc<ServerConfig>,
+    state: &Arc<ServerState>,
+) {
     let control = match socket.try_clone() {
         Ok(control) => control,
         Err(error) => {
@@ -259,5 +272,11 @@ fn serve_tls(socket: TcpStream, name: &'static str, config: Arc<ServerConfig>, s
         }
     };
     // The handshake runs on the first read, under the same idle timeout as a request.
-    connection::serve(control, Box::new(StreamOwned::new(tls, socket)), name, "https", state);
+    connection::serve(
+        control,
+        Box::new(StreamOwned::new(tls, socket)),
+        name,
+        "https",
+        state,
+    );
 }

@@ -84,33 +84,73 @@ impl TestCertificates {
         let ca_valid_until = now + Duration::days(3650);
         let leaf_valid_until = now + Duration::days(90);
 
-        let root = new_ca("zulip-test-server root CA", valid_from, ca_valid_until, None)?;
+        let root = new_ca(
+            "zulip-test-server root CA",
+            valid_from,
+            ca_valid_until,
+            None,
+        )?;
         let intermediate = new_ca(
             "zulip-test-server intermediate CA",
             valid_from,
             ca_valid_until,
             Some(&root),
         )?;
-        let other_root = new_ca("zulip-test-server unrelated CA", valid_from, ca_valid_until, None)?;
+        let other_root = new_ca(
+            "zulip-test-server unrelated CA",
+            valid_from,
+            ca_valid_until,
+            None,
+        )?;
 
         let localhost_names = ["localhost", "127.0.0.1"];
-        let valid = new_leaf(&localhost_names, valid_from, leaf_valid_until, Some(&intermediate))?;
+        let valid = new_leaf(
+            &localhost_names,
+            valid_from,
+            leaf_valid_until,
+            Some(&intermediate),
+        )?;
         let expired = new_leaf(
             &localhost_names,
             rcgen::date_time_ymd(2020, 1, 1),
             rcgen::date_time_ymd(2021, 1, 1),
             Some(&intermediate),
         )?;
-        let wrong_host = new_leaf(&["other.invalid"], valid_from, leaf_valid_until, Some(&intermediate))?;
+        let wrong_host = new_leaf(
+            &["other.invalid"],
+            valid_from,
+            leaf_valid_until,
+            Some(&intermediate),
+        )?;
         let self_signed = new_leaf(&localhost_names, valid_from, leaf_valid_until, None)?;
 
         let intermediate_der = intermediate.der().clone();
         let chains = [
-            (CertVariant::Valid, vec![valid.der.clone(), intermediate_der.clone()], &valid),
-            (CertVariant::MissingIntermediate, vec![valid.der.clone()], &valid),
-            (CertVariant::Expired, vec![expired.der.clone(), intermediate_der.clone()], &expired),
-            (CertVariant::WrongHostName, vec![wrong_host.der.clone(), intermediate_der], &wrong_host),
-            (CertVariant::SelfSigned, vec![self_signed.der.clone()], &self_signed),
+            (
+                CertVariant::Valid,
+                vec![valid.der.clone(), intermediate_der.clone()],
+                &valid,
+            ),
+            (
+                CertVariant::MissingIntermediate,
+                vec![valid.der.clone()],
+                &valid,
+            ),
+            (
+                CertVariant::Expired,
+                vec![expired.der.clone(), intermediate_der.clone()],
+                &expired,
+            ),
+            (
+                CertVariant::WrongHostName,
+                vec![wrong_host.der.clone(), intermediate_der],
+                &wrong_host,
+            ),
+            (
+                CertVariant::SelfSigned,
+                vec![self_signed.der.clone()],
+                &self_signed,
+            ),
         ];
         let mut configs = Vec::new();
         for (variant, chain, leaf) in chains {

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 /// One account that `POST /api/v1/fetch_api_key` accepts.
 #[derive(Clone, Debug)]
 pub struct DemoUser {
-    /// What the client types: an email address, or a name for the LDAP-style account.
+    /// Login name typed by the user: an email address, or a name for the LDAP-style account.
     pub username: String,
     pub password: String,
     /// Delivery email returned on success. It can differ from `username`.
@@ -51,7 +51,14 @@ pub fn demo_users() -> &'static [DemoUser] {
     static USERS: OnceLock<Vec<DemoUser>> = OnceLock::new();
     USERS.get_or_init(|| {
         vec![
-            user(IAGO_EMAIL, IAGO_PASSWORD, IAGO_EMAIL, Some(IAGO_USER_ID), IAGO_API_KEY, false),
+            user(
+                IAGO_EMAIL,
+                IAGO_PASSWORD,
+                IAGO_EMAIL,
+                Some(IAGO_USER_ID),
+                IAGO_API_KEY,
+                false,
+            ),
             // An LDAP-style login name whose delivery email differs from what was typed.
             user(
                 "hamlet",
@@ -92,10 +99,10 @@ pub fn demo_users() -> &'static [DemoUser] {
 
 /// Finds the account for a typed username. Like Zulip's email lookup, the match ignores case.
 pub fn find_user(username: &str) -> Option<&'static DemoUser> {
-    let wanted = username.to_lowercase();
+    let expected = username.to_lowercase();
     demo_users()
         .iter()
-        .find(|user| user.username.to_lowercase() == wanted)
+        .find(|user| user.username.to_lowercase() == expected)
 }
 
 #[cfg(test)]
@@ -106,7 +113,10 @@ mod tests {
     fn api_keys_have_zulip_shape() {
         for user in demo_users() {
             assert_eq!(user.api_key.len(), 32, "{}", user.username);
-            assert!(user.api_key.bytes().all(|byte| byte.is_ascii_alphanumeric()));
+            assert!(user
+                .api_key
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric()));
         }
     }
 

@@ -17,7 +17,12 @@ pub(crate) const AUTHENTICATION_FAILED_MESSAGE: &str = "Your username or passwor
 
 /// Builds a Zulip error response: `{"result":"error","msg":..,"code":..}` plus `extra` fields.
 /// Without `code`, the body imitates older servers or errors that Zulip sends without one.
-pub(crate) fn json_error(status: u16, message: &str, code: Option<&str>, extra: &[(&str, Value)]) -> Response {
+pub(crate) fn json_error(
+    status: u16,
+    message: &str,
+    code: Option<&str>,
+    extra: &[(&str, Value)],
+) -> Response {
     let mut body = Map::new();
     body.insert("result".to_string(), json!("error"));
     body.insert("msg".to_string(), json!(message));
@@ -33,8 +38,13 @@ pub(crate) fn json_error(status: u16, message: &str, code: Option<&str>, extra: 
 /// Builds the 405 response that Zulip sends, without a `code`, for a method an endpoint does not
 /// support.
 pub(crate) fn method_not_allowed(allowed: &[&str]) -> Response {
-    json_error(405, "Method Not Allowed", None, &[("allowed_methods", json!(allowed))])
-        .with_header("Allow", allowed.join(", "))
+    json_error(
+        405,
+        "Method Not Allowed",
+        None,
+        &[("allowed_methods", json!(allowed))],
+    )
+    .with_header("Allow", allowed.join(", "))
 }
 
 pub(crate) fn not_found() -> Response {
@@ -65,7 +75,11 @@ pub(crate) fn login_success_body(user: &DemoUser) -> Value {
 fn is_form_content_type(content_type: Option<&str>) -> bool {
     content_type
         .and_then(|value| value.split(';').next())
-        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|media_type| {
+            media_type
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// Request parameters, read like Zulip does from a form-encoded body first and the query string
@@ -78,7 +92,14 @@ struct Parameters {
 impl Parameters {
     /// Decodes the parameters, or returns a 400 response when they are not valid UTF-8.
     fn from_request(request: &RecordedRequest) -> Result<Parameters, Response> {
-        let invalid = || json_error(400, "Invalid UTF-8 in the request parameters", Some("BAD_REQUEST"), &[]);
+        let invalid = || {
+            json_error(
+                400,
+                "Invalid UTF-8 in the request parameters",
+                Some("BAD_REQUEST"),
+                &[],
+            )
+        };
         let body = if is_form_content_type(request.header("content-type")) {
             form::decode_form_utf8(&request.body).ok_or_else(invalid)?
         } else {
@@ -144,12 +165,22 @@ fn authenticate(username: &str, password: &str) -> Response {
         Some(_) => authentication_failed(),
         None if username.contains('@') => authentication_failed(),
         // Without LDAP, Zulip validates a username that is not an email address as an email.
-        None => json_error(400, "Enter a valid email address.", Some("BAD_REQUEST"), &[]),
+        None => json_error(
+            400,
+            "Enter a valid email address.",
+            Some("BAD_REQUEST"),
+            &[],
+        ),
     }
 }
 
 pub(crate) fn authentication_failed() -> Response {
-    json_error(401, AUTHENTICATION_FAILED_MESSAGE, Some("AUTHENTICATION_FAILED"), &[])
+    json_error(
+        401,
+        AUTHENTICATION_FAILED_MESSAGE,
+        Some("AUTHENTICATION_FAILED"),
+        &[],
+    )
 }
 
 /// Returns the origin the client used, from the `Host` header, or the listener address when the
@@ -231,7 +262,7 @@ pub(crate) fn sso_login(request: &RecordedRequest, context: &RequestContext) -> 
     Action::Respond(Response::html(302, "").with_header("Location", location))
 }
 
-/// A pad is 32 bytes written as 64 hex digits.
+/// Checks that a pad is 32 bytes written as 64 hex digits.
 fn is_valid_pad(pad: &str) -> bool {
     pad.len() == 64 && pad.bytes().all(|byte| byte.is_ascii_hexdigit())
 }
@@ -266,7 +297,9 @@ mod tests {
     fn otp_encrypt_xor(left: &str, right: &str) -> String {
         left.chars()
             .zip(right.chars())
-            .map(|(a, b)| char::from_digit(a.to_digit(16).unwrap() ^ b.to_digit(16).unwrap(), 16).unwrap())
+            .map(|(a, b)| {
+                char::from_digit(a.to_digit(16).unwrap() ^ b.to_digit(16).unwrap(), 16).unwrap()
+            })
             .collect()
     }
 
@@ -279,7 +312,9 @@ mod tests {
 
     #[test]
     fn form_content_type_accepts_charset() {
-        assert!(is_form_content_type(Some("application/x-www-form-urlencoded; charset=UTF-8")));
+        assert!(is_form_content_type(Some(
+            "application/x-www-form-urlencoded; charset=UTF-8"
+        )));
         assert!(!is_form_content_type(Some("application/json")));
         assert!(!is_form_content_type(None));
     }
