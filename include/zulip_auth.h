@@ -335,7 +335,7 @@ ZulipStatus zulip_client_options_set_user_agent(struct ZulipClientOptions *optio
  * Adds the root certificates in `pem` (NUL-terminated text with one or more
  * `-----BEGIN CERTIFICATE-----` blocks) to the trusted roots, for servers whose certificate
  * comes from a private CA. The text is copied. Returns `ZULIP_ERROR_INVALID_ARGUMENT` when it
- * holds no certificate or one that cannot be decoded; then nothing is added.
+ * contains no certificate or one that cannot be decoded; then nothing is added.
  */
 ZulipStatus zulip_client_options_add_root_certificates_pem(struct ZulipClientOptions *options,
                                                            const char *pem);

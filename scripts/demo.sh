@@ -2,7 +2,7 @@
 # Builds the library and the C example, then logs in with it.
 #
 #   scripts/demo.sh                      against the bundled test server on 127.0.0.1
-#   scripts/demo.sh SERVER_URL USERNAME  against a real Zulip server (asks for the password)
+#   scripts/demo.sh SERVER_URL USERNAME  against a real Zulip server (prompts for the password)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

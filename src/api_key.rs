@@ -1,6 +1,8 @@
 //! The result of a successful login: `POST /api/v1/fetch_api_key` and the calls that return the
 //! same shape.
 
+use zeroize::Zeroize;
+
 use crate::error::{Error, ErrorKind};
 use crate::response::{self, RawResponse};
 use crate::secret::SecretString;
@@ -21,8 +23,12 @@ pub struct ApiKey {
 
 /// Parses a response of `fetch_api_key` or `dev_fetch_api_key`.
 pub(crate) fn parse(response: &RawResponse, endpoint: &str) -> Result<ApiKey, Error> {
-    let object = response::success_object(response, endpoint)?;
+    let mut object = response::success_object(response, endpoint)?;
     let api_key = response::required_string(&object, "api_key", endpoint)?;
+    // Zero the parsed copy of the key; the one returned lives in a SecretString.
+    if let Some(serde_json::Value::String(parsed)) = object.get_mut("api_key") {
+        parsed.zeroize();
+    }
     if !api_key.bytes().all(|b| b.is_ascii_graphic()) {
         // The key is sent later in an HTTP header, so control characters and spaces would break it.
         return Err(Error::new(
@@ -44,7 +50,7 @@ mod tests {
     const ENDPOINT: &str = "https://chat.example.com/api/v1/fetch_api_key";
 
     fn parse_body(body: &str) -> Result<ApiKey, Error> {
-        let response = RawResponse { status: 200, body: body.as_bytes().to_vec(), ..RawResponse::default() };
+        let response = RawResponse { status: 200, body: zeroize::Zeroizing::new(body.as_bytes().to_vec()), ..RawResponse::default() };
         parse(&response, ENDPOINT)
     }
 

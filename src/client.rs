@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use rustls::CertificateError;
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, SocksConnector};
 use ureq::{Agent, Body};
+use zeroize::Zeroizing;
 
 use crate::api_key::{self, ApiKey};
 use crate::cancel::{self, CancelToken};
@@ -170,9 +171,11 @@ fn read_response(mut response: ureq::http::Response<Body>) -> Result<RawResponse
         content_type: header("content-type"),
         retry_after: header("retry-after"),
         location: header("location"),
-        body: Vec::new(),
+        body: Zeroizing::new(Vec::new()),
     };
-    raw.body = response.body_mut().with_config().limit(MAX_BODY_BYTES).read_to_vec()?;
+    // NOTE: the transport's input buffer keeps the raw bytes of the last response until the
+    // next one overwrites them; only the copies made here are zeroed.
+    raw.body = Zeroizing::new(response.body_mut().with_config().limit(MAX_BODY_BYTES).read_to_vec()?);
     Ok(raw)
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind};
 
@@ -22,8 +23,9 @@ pub struct RawResponse {
     pub retry_after: Option<String>,
     /// The `Location` header.
     pub location: Option<String>,
-    /// The body, at most [`MAX_BODY_BYTES`] long.
-    pub body: Vec<u8>,
+    /// The body, at most [`MAX_BODY_BYTES`] long. It is zeroed on drop because a success
+    /// contains the API key.
+    pub body: Zeroizing<Vec<u8>>,
 }
 
 /// Returns the JSON object of a successful Zulip response, or the error the response stands for.
@@ -235,7 +237,7 @@ mod tests {
     const ENDPOINT: &str = "https://chat.example.com/api/v1/fetch_api_key";
 
     fn response(status: u16, body: &str) -> RawResponse {
-        RawResponse { status, content_type: Some("application/json".into()), body: body.as_bytes().to_vec(), ..RawResponse::default() }
+        RawResponse { status, content_type: Some("application/json".into()), body: Zeroizing::new(body.as_bytes().to_vec()), ..RawResponse::default() }
     }
 
     fn error_of(response: RawResponse) -> Error {
@@ -301,7 +303,7 @@ mod tests {
 
     #[test]
     fn html_error_page_is_http_status() {
-        let page = RawResponse { status: 502, content_type: Some("text/html".into()), body: b"<html>502 Bad Gateway</html>".to_vec(), ..RawResponse::default() };
+        let page = RawResponse { status: 502, content_type: Some("text/html".into()), body: Zeroizing::new(b"<html>502 Bad Gateway</html>".to_vec()), ..RawResponse::default() };
         let error = error_of(page);
         assert_eq!(error.kind(), ErrorKind::HttpStatus);
         assert_eq!(error.http_status(), Some(502));
@@ -310,7 +312,7 @@ mod tests {
 
     #[test]
     fn html_success_page_is_invalid_response() {
-        let page = RawResponse { status: 200, content_type: Some("text/html".into()), body: b"<html>portal</html>".to_vec(), ..RawResponse::default() };
+        let page = RawResponse { status: 200, content_type: Some("text/html".into()), body: Zeroizing::new(b"<html>portal</html>".to_vec()), ..RawResponse::default() };
         assert_eq!(error_of(page).kind(), ErrorKind::InvalidResponse);
     }
 

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use zulip_test_server::TestServer;
@@ -58,17 +59,32 @@ fn library(name: &str) -> PathBuf {
     path
 }
 
+/// Compiles `tests/c/<source>`, or `examples/<name>` when `source` starts with `examples/`,
+/// once per test run: tests run in parallel and must not overwrite a program another test runs.
 fn compile(source: &str, linking: Linking) -> PathBuf {
+    static COMPILED: Mutex<Vec<(String, String, PathBuf)>> = Mutex::new(Vec::new());
+    let mut compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let key = (source.to_owned(), format!("{linking:?}"));
+    if let Some((_, _, path)) = compiled.iter().find(|(s, l, _)| (s, l) == (&key.0, &key.1)) {
+        return path.clone();
+    }
+    let path = compile_uncached(source, linking);
+    compiled.push((key.0, key.1, path.clone()));
+    path
+}
+
+fn compile_uncached(source: &str, linking: Linking) -> PathBuf {
     let out_dir = profile_dir().join("c-tests");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let stem = source.trim_end_matches(".c");
+    let stem = source.trim_start_matches("examples/").trim_end_matches(".c");
+    let source_path = if source.starts_with("examples/") { manifest_dir().join(source) } else { manifest_dir().join("tests/c").join(source) };
     let output = out_dir.join(format!("{stem}-{linking:?}").to_lowercase());
     let mut command = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
     command
         .args(["-std=c11", "-D_POSIX_C_SOURCE=200809L", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread"])
         .arg("-I")
         .arg(manifest_dir().join("include"))
-        .arg(manifest_dir().join("tests/c").join(source))
+        .arg(&source_path)
         .arg("-o")
         .arg(&output);
     match linking {
@@ -112,7 +128,8 @@ fn run_under_valgrind(program: &Path, args: &[String]) -> String {
     );
     assert!(stdout.lines().any(|line| line.ends_with(" passed, 0 failed")), "no closing line from {}:\n{stdout}", program.display());
     for secret in SECRETS {
-        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{} printed a secret", program.display());
+        assert!(!stdout.contains(secret), "{} printed a secret on standard output", program.display());
+        assert!(!stderr.contains(secret), "{} printed a secret on standard error", program.display());
     }
     stdout
 }
@@ -163,4 +180,94 @@ fn threads_test_dynamic() {
 #[test]
 fn threads_test_static() {
     run_program("threads_test.c", Linking::Static, http_url_arg);
+}
+
+/// Runs the example program with the password in `ZULIP_PASSWORD` and any extra environment.
+fn run_example(program: &Path, server_url: &str, username: &str, environment: &[(&str, String)]) -> (i32, String, String) {
+    let mut command = Command::new(program);
+    command.args([server_url, username]).env("ZULIP_PASSWORD", "abcd1234");
+    for variable in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
+        command.env_remove(variable);
+    }
+    for (name, value) in environment {
+        command.env(name, value);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stdout.contains("abcd1234"), "the example printed the password");
+    assert!(!stderr.contains("abcd1234"), "the example printed the password");
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn example_exit_codes_per_failure_family() {
+    let server = TestServer::start().unwrap();
+    let program = compile("examples/fetch_api_key.c", Linking::Dynamic);
+    let refused = format!("http://127.0.0.1:{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
+    let cases = [
+        (server.http_url(), "iago@zulip.com", 0),
+        (server.http_url(), "nobody@zulip.com", 6),
+        (server.http_url(), "rate-limited@scenario.test", 7),
+        (server.http_url(), "html-502@scenario.test", 5),
+        (server.http_url(), "new-code@scenario.test", 8),
+        ("zulip:foo".to_owned(), "iago@zulip.com", 3),
+        (refused, "iago@zulip.com", 4),
+    ];
+    for (url, username, expected) in cases {
+        let (code, stdout, stderr) = run_example(&program, &url, username, &[]);
+        assert_eq!(code, expected, "{username} at {url}:\n{stdout}{stderr}");
+    }
+    let (_, stdout, _) = run_example(&program, &server.http_url(), "iago@zulip.com", &[]);
+    assert!(stdout.contains("API key: gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv"), "{stdout}");
+    let (_, _, stderr) = run_example(&program, &server.http_url(), "rate-limited@scenario.test", &[]);
+    assert!(stderr.contains("retry after: 2500 ms"), "{stderr}");
+}
+
+#[test]
+fn example_reads_password_from_stdin() {
+    use std::io::Write;
+    let server = TestServer::start().unwrap();
+    let program = compile("examples/fetch_api_key.c", Linking::Dynamic);
+    let mut child = Command::new(&program)
+        .args([server.http_url().as_str(), "iago@zulip.com"])
+        .env_remove("ZULIP_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"abcd1234\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn default_client_uses_proxy_from_environment() {
+    let server = TestServer::start().unwrap();
+    let program = compile("examples/fetch_api_key.c", Linking::Dynamic);
+    let (code, stdout, stderr) = run_example(&program, &server.http_url(), "iago@zulip.com", &[("HTTP_PROXY", server.proxy_url())]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(server.proxy_tunnel_count() + server.proxy_forward_count(), 1, "the login went through the proxy");
+
+    let (code, stdout, stderr) = run_example(&program, &server.http_url(), "iago@zulip.com", &[("HTTP_PROXY", server.broken_proxy_url())]);
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert!(stderr.contains("ZULIP_ERROR_PROXY"), "{stderr}");
+}
+
+/// Runs the example in a network namespace of its own, where no name server can be reached,
+/// so the lookup fails on this machine without any packet leaving it.
+#[test]
+fn unresolvable_host_is_dns_error() {
+    let program = compile("examples/fetch_api_key.c", Linking::Dynamic);
+    let output = Command::new("unshare")
+        .args(["--net", "--map-root-user"])
+        .arg(&program)
+        .args(["https://chat.zulip-auth-test.invalid", "iago@zulip.com"])
+        .env("ZULIP_PASSWORD", "abcd1234")
+        .output()
+        .expect("unshare runs (util-linux)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("ZULIP_ERROR_DNS"), "{stderr}");
+    assert!(stderr.contains("'chat.zulip-auth-test.invalid'"), "{stderr}");
 }

@@ -38,7 +38,7 @@ fn success_returns_credentials() {
 }
 
 #[test]
-fn success_request_is_form_post_without_secrets_in_url() {
+fn request_is_form_post() {
     let server = server();
     fetch(&server.http_url(), "iago@zulip.com", "abcd1234");
     let requests = server.requests();

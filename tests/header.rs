@@ -18,7 +18,7 @@ fn committed_header_is_current() {
     );
 }
 
-/// Every `ZULIP_...` status in the header, with its number.
+/// Returns every `ZULIP_...` status in the header with its number.
 fn header_statuses() -> Vec<(String, u32)> {
     let header = committed_header();
     let start = header.find("enum ZulipStatus").expect("the header declares ZulipStatus");

@@ -136,7 +136,7 @@ pub extern "C" fn zulip_client_options_set_user_agent(options: *mut ZulipClientO
 /// Adds the root certificates in `pem` (NUL-terminated text with one or more
 /// `-----BEGIN CERTIFICATE-----` blocks) to the trusted roots, for servers whose certificate
 /// comes from a private CA. The text is copied. Returns `ZULIP_ERROR_INVALID_ARGUMENT` when it
-/// holds no certificate or one that cannot be decoded; then nothing is added.
+/// contains no certificate or one that cannot be decoded; then nothing is added.
 #[no_mangle]
 pub extern "C" fn zulip_client_options_add_root_certificates_pem(options: *mut ZulipClientOptions, pem: *const c_char) -> ZulipStatus {
     ffi_call("zulip_client_options_add_root_certificates_pem", || {

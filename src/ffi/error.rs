@@ -40,7 +40,7 @@ impl ZulipError {
         self.status
     }
 
-    /// The error for a panic caught in `function`.
+    /// Returns the error that reports a panic caught in `function`.
     pub(crate) fn internal_panic(function: &str) -> ZulipError {
         let message = format!("{function} failed because of a bug in zulip-auth (a Rust panic); please report it");
         ZulipError::from(&Error::new(ErrorKind::Internal, message))

@@ -15,8 +15,8 @@ use super::{check_cancelled, NetError};
 /// How often a wait checks the cancellation token.
 pub(super) const CANCEL_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Resolves host names on a helper thread so that the calling thread can give up on a
-/// cancellation or a timeout; the system resolver itself cannot be interrupted, so the helper
+/// Resolves host names on a helper thread, so that the calling thread can give up on a
+/// cancellation or a timeout. The system resolver itself cannot be interrupted, so the helper
 /// thread finishes the lookup in the background. IP literals are used without a lookup.
 #[derive(Debug, Default)]
 pub(crate) struct CancellableResolver;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use zeroize::Zeroize;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle, Transport,
 };
@@ -220,8 +221,11 @@ impl Transport for TcpTransport {
         let timeout = timeout.for_write();
         let stream = Arc::clone(&self.stream);
         update_timeout(&mut self.write_timeout, timeout, |t| stream.set_write_timeout(t))?;
-        let output = &self.buffers.output()[..amount];
-        (&*self.stream).write_all(output).map_err(|error| timeout_error(error, timeout))
+        let output = &mut self.buffers.output()[..amount];
+        let written = (&*self.stream).write_all(output).map_err(|error| timeout_error(error, timeout));
+        // The request body contains the password, so no copy stays in the pooled buffer.
+        output.zeroize();
+        written
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {

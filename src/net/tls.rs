@@ -8,6 +8,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use zeroize::Zeroize;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport, TransportAdapter,
 };
@@ -152,9 +153,11 @@ impl Transport for TlsTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         self.stream.get_mut().set_timeout(timeout);
-        let output = &self.buffers.output()[..amount];
-        self.stream.write_all(output).map_err(tls_io_error)?;
-        self.stream.flush().map_err(tls_io_error)
+        let output = &mut self.buffers.output()[..amount];
+        let written = self.stream.write_all(output).and_then(|()| self.stream.flush());
+        // The request body contains the password, so no plaintext copy stays in the pooled buffer.
+        output.zeroize();
+        written.map_err(tls_io_error)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {

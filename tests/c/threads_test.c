@@ -25,7 +25,12 @@ static void *run_worker(void *argument) {
     for (int i = 0; i < LOGINS_PER_THREAD; i++) {
         /* Alternate success and two failure kinds, so results cannot be mixed up unnoticed. */
         int kind = (worker->index + i) % 3;
-        const char *username = kind == 0 ? "iago@zulip.com" : kind == 1 ? "deactivated@scenario.test" : "old@zulip.com";
+        const char *username = "old@zulip.com";
+        if (kind == 0) {
+            username = "iago@zulip.com";
+        } else if (kind == 1) {
+            username = "deactivated@scenario.test";
+        }
         ZulipApiKeyResult *result = zulip_client_fetch_api_key(worker->client, worker->url, username, "abcd1234", NULL);
         ZulipStatus status = zulip_api_key_result_status(result);
         int right = 0;

@@ -54,7 +54,8 @@ pub fn read_and_free(result: *mut ZulipApiKeyResult) -> Outcome {
     } else {
         assert!(!error.is_null(), "a failed result has an error");
         assert_eq!(zulip_error_status(error), status);
-        assert!(outcome.api_key.is_none() && outcome.email.is_none(), "a failed result has no credentials");
+        assert!(outcome.api_key.is_none(), "a failed result has no API key");
+        assert!(outcome.email.is_none(), "a failed result has no email");
     }
     zulip_api_key_result_free(result);
     outcome
