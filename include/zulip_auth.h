@@ -57,6 +57,11 @@ enum ZulipStatus
    */
   ZULIP_ERROR_INSECURE_URL = 102,
   /**
+   * The zulip://login callback of a single sign-on is malformed, tampered with, or belongs
+   * to another session or organization.
+   */
+  ZULIP_ERROR_INVALID_CALLBACK = 103,
+  /**
    * The server's host name could not be resolved.
    */
   ZULIP_ERROR_DNS = 200,
@@ -137,6 +142,10 @@ enum ZulipStatus
    */
   ZULIP_ERROR_SERVER = 408,
   /**
+   * The server does not offer development login, as production servers do not.
+   */
+  ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE = 409,
+  /**
    * A bug in this library, such as a caught panic.
    */
   ZULIP_ERROR_INTERNAL = 900,
@@ -146,6 +155,36 @@ enum ZulipStatus
 typedef enum ZulipStatus ZulipStatus;
 #else
 typedef uint32_t ZulipStatus;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which password form a login screen shows.
+ */
+enum ZulipPasswordLogin
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No password form: the server allows neither email nor LDAP password login (or the
+   * settings could not be fetched).
+   */
+  ZULIP_PASSWORD_LOGIN_UNAVAILABLE = 0,
+  /**
+   * A password form whose username field is labelled "Email".
+   */
+  ZULIP_PASSWORD_LOGIN_EMAIL = 1,
+  /**
+   * A password form whose username field is labelled "Username" (LDAP usernames).
+   */
+  ZULIP_PASSWORD_LOGIN_USERNAME = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ZulipPasswordLogin ZulipPasswordLogin;
+#else
+typedef uint32_t ZulipPasswordLogin;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -178,6 +217,14 @@ typedef struct ZulipClient ZulipClient;
 typedef struct ZulipClientOptions ZulipClientOptions;
 
 /**
+ * The outcome of listing a development server's accounts: the accounts, or an error.
+ *
+ * Immutable, so any number of threads may read it at once. Strings returned by its accessors
+ * are owned by it and valid until zulip_dev_users_free().
+ */
+typedef struct ZulipDevUsers ZulipDevUsers;
+
+/**
  * The details of a failed call: status, message, Zulip error code, HTTP status, retry delay.
  *
  * An error is immutable, so any number of threads may read it at once. It is owned either by
@@ -185,6 +232,23 @@ typedef struct ZulipClientOptions ZulipClientOptions;
  * `ZulipError **` parameter, by the caller, who frees it with zulip_error_free().
  */
 typedef struct ZulipError ZulipError;
+
+/**
+ * The outcome of fetching server settings: the settings, or an error.
+ *
+ * Immutable, so any number of threads may read it at once. Strings returned by its accessors
+ * are owned by it and valid until zulip_server_settings_free(). Accessors of a failed fetch
+ * return NULL, false, 0 or -1 as documented on each.
+ */
+typedef struct ZulipServerSettings ZulipServerSettings;
+
+/**
+ * One browser login in progress, holding its one-time pad.
+ *
+ * All functions on a session may be called from any thread; it finishes successfully at most
+ * once. Free it with zulip_sso_session_free(), which zeroes the pad.
+ */
+typedef struct ZulipSsoSession ZulipSsoSession;
 
 #ifdef __cplusplus
 extern "C" {
@@ -405,6 +469,67 @@ struct ZulipApiKeyResult *zulip_client_fetch_api_key(const struct ZulipClient *c
                                                      const struct ZulipCancelToken *cancel);
 
 /**
+ * Logs in as `username` (an email from zulip_client_dev_list_users()) without a password, on
+ * a Zulip development server: `POST /api/v1/dev_fetch_api_key`.
+ *
+ * Production servers refuse it with `ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE`. Arguments and result
+ * are otherwise as for zulip_client_fetch_api_key(). Never returns NULL.
+ */
+struct ZulipApiKeyResult *zulip_client_dev_fetch_api_key(const struct ZulipClient *client,
+                                                         const char *server_url,
+                                                         const char *username,
+                                                         const struct ZulipCancelToken *cancel);
+
+/**
+ * Lists the accounts a development server can log in as: `GET /api/v1/dev_list_users`.
+ *
+ * Production servers refuse it with `ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE`. `cancel` is optional.
+ * Never returns NULL; free the list with zulip_dev_users_free(). Safe to call from any number
+ * of threads at once on one client.
+ */
+struct ZulipDevUsers *zulip_client_dev_list_users(const struct ZulipClient *client,
+                                                  const char *server_url,
+                                                  const struct ZulipCancelToken *cancel);
+
+/**
+ * Returns `ZULIP_OK` when the accounts were listed, the error's status otherwise, and
+ * `ZULIP_ERROR_INVALID_ARGUMENT` when `users` is NULL.
+ */
+ZulipStatus zulip_dev_users_status(const struct ZulipDevUsers *users);
+
+/**
+ * Returns the error of a failed listing, or NULL on success or for NULL. Owned by `users`;
+ * never pass it to zulip_error_free().
+ */
+const struct ZulipError *zulip_dev_users_error(const struct ZulipDevUsers *users);
+
+/**
+ * Returns how many accounts were listed: administrators first, then the other users.
+ */
+size_t zulip_dev_users_count(const struct ZulipDevUsers *users);
+
+/**
+ * Returns the email of account `index`, or NULL when `index` is out of range.
+ */
+const char *zulip_dev_users_email(const struct ZulipDevUsers *users, size_t index);
+
+/**
+ * Returns the organization URL of account `index`, or NULL when `index` is out of range.
+ */
+const char *zulip_dev_users_realm_url(const struct ZulipDevUsers *users, size_t index);
+
+/**
+ * Returns whether account `index` is an organization administrator; false when `index` is out
+ * of range.
+ */
+bool zulip_dev_users_is_admin(const struct ZulipDevUsers *users, size_t index);
+
+/**
+ * Frees an account list. NULL is a no-op.
+ */
+void zulip_dev_users_free(struct ZulipDevUsers *users);
+
+/**
  * Returns the status of an error, or `ZULIP_ERROR_INVALID_ARGUMENT` when `error` is NULL.
  */
 ZulipStatus zulip_error_status(const struct ZulipError *error);
@@ -427,6 +552,14 @@ const char *zulip_error_message(const struct ZulipError *error);
 const char *zulip_error_code(const struct ZulipError *error);
 
 /**
+ * Returns the error message the Zulip server sent (its `msg`, in the language the server
+ * chose), suitable for showing to the user; NULL when the server sent none or `error` is NULL.
+ *
+ * The string is owned by `error`, with the same lifetime as zulip_error_message().
+ */
+const char *zulip_error_server_message(const struct ZulipError *error);
+
+/**
  * Returns the HTTP status of the response, or 0 when no response arrived or `error` is NULL.
  */
 uint16_t zulip_error_http_status(const struct ZulipError *error);
@@ -442,6 +575,201 @@ int64_t zulip_error_retry_after_ms(const struct ZulipError *error);
  * no-op. Never pass an error borrowed from a result: the result frees it.
  */
 void zulip_error_free(struct ZulipError *error);
+
+/**
+ * Fetches `GET /api/v1/server_settings` from the server at `server_url` on the default client.
+ *
+ * `server_url` is taken as the user typed it, like zulip_fetch_api_key(). The request follows
+ * up to 5 redirects, because it carries no secret; log in afterwards at
+ * zulip_server_settings_realm_url(). Never returns NULL; free the result with
+ * zulip_server_settings_free(). Safe to call from any thread.
+ */
+struct ZulipServerSettings *zulip_fetch_server_settings(const char *server_url);
+
+/**
+ * Fetches server settings on `client`, as zulip_fetch_server_settings() does on the default
+ * client; `cancel` is optional (NULL for none). Never returns NULL. Safe to call from any
+ * number of threads at once on one client.
+ */
+struct ZulipServerSettings *zulip_client_fetch_server_settings(const struct ZulipClient *client,
+                                                               const char *server_url,
+                                                               const struct ZulipCancelToken *cancel);
+
+/**
+ * Returns `ZULIP_OK` when the settings were fetched, the error's status otherwise, and
+ * `ZULIP_ERROR_INVALID_ARGUMENT` when `settings` is NULL.
+ */
+ZulipStatus zulip_server_settings_status(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the error of a failed fetch, or NULL on success or for NULL. Owned by `settings`;
+ * never pass it to zulip_error_free().
+ */
+const struct ZulipError *zulip_server_settings_error(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the organization's URL (`realm_url`, or `realm_uri` before Zulip 9.0): the server
+ * URL to log in at. When the server sends neither (a root domain without an organization), the
+ * origin the settings came from after redirects. NULL only when the fetch failed.
+ */
+const char *zulip_server_settings_realm_url(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the organization's name, or NULL when the server sent none (a root domain without
+ * an organization).
+ */
+const char *zulip_server_settings_realm_name(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the absolute URL of the organization's icon, or NULL.
+ */
+const char *zulip_server_settings_realm_icon(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the organization's description as HTML, or NULL.
+ */
+const char *zulip_server_settings_realm_description(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the server's Zulip version, such as `"10.1"`, or NULL.
+ */
+const char *zulip_server_settings_zulip_version(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the git commit the server was built from (`zulip_merge_base`), or NULL.
+ */
+const char *zulip_server_settings_zulip_merge_base(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the API feature level, 0 when the server omits it (before Zulip 3.0), or -1 when
+ * the fetch failed.
+ */
+int64_t zulip_server_settings_zulip_feature_level(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns whether email and password login is enabled.
+ */
+bool zulip_server_settings_email_auth_enabled(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns whether usernames must be email addresses; false only under LDAP with plain
+ * usernames (and when the fetch failed).
+ */
+bool zulip_server_settings_require_email_format_usernames(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns whether the server can send mobile push notifications.
+ */
+bool zulip_server_settings_push_notifications_enabled(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns whether the server considers this client too old to work with it.
+ */
+bool zulip_server_settings_is_incompatible(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns whether spectators may read the organization's web-public streams without an account.
+ */
+bool zulip_server_settings_realm_web_public_access_enabled(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns whether the authentication method `name` is enabled, by its `authentication_methods`
+ * key: `"password"`, `"dev"`, `"email"`, `"ldap"`, `"remoteuser"`, `"github"`, `"azuread"`,
+ * `"gitlab"`, `"apple"`, `"google"`, `"saml"`, `"openid connect"`, or any key a newer server
+ * adds. False for an unknown name, NULL or invalid UTF-8.
+ */
+bool zulip_server_settings_authentication_method(const struct ZulipServerSettings *settings,
+                                                 const char *name);
+
+/**
+ * Returns which password form to show, following the official apps: one when email login or
+ * LDAP is enabled, with its field labelled "Email" unless usernames need not be emails.
+ */
+ZulipPasswordLogin zulip_server_settings_password_login(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns how many browser-based login methods (`external_authentication_methods`) the server
+ * offers; they are numbered from 0 in the server's display order.
+ */
+size_t zulip_server_settings_external_method_count(const struct ZulipServerSettings *settings);
+
+/**
+ * Returns the name of external method `index`, such as `"github"` or `"saml:okta"`, or NULL
+ * when `index` is out of range.
+ */
+const char *zulip_server_settings_external_method_name(const struct ZulipServerSettings *settings,
+                                                       size_t index);
+
+/**
+ * Returns the button label of external method `index`, or NULL when `index` is out of range.
+ */
+const char *zulip_server_settings_external_method_display_name(const struct ZulipServerSettings *settings,
+                                                               size_t index);
+
+/**
+ * Returns the absolute URL of the button icon of external method `index`, or NULL when the
+ * server gives none or `index` is out of range.
+ */
+const char *zulip_server_settings_external_method_display_icon(const struct ZulipServerSettings *settings,
+                                                               size_t index);
+
+/**
+ * Returns the absolute login URL of external method `index`, to pass to
+ * zulip_sso_session_new(), or NULL when `index` is out of range.
+ */
+const char *zulip_server_settings_external_method_login_url(const struct ZulipServerSettings *settings,
+                                                            size_t index);
+
+/**
+ * Returns the absolute sign-up URL of external method `index`, or NULL when `index` is out of
+ * range.
+ */
+const char *zulip_server_settings_external_method_signup_url(const struct ZulipServerSettings *settings,
+                                                             size_t index);
+
+/**
+ * Frees server settings. NULL is a no-op. Call it once, after every thread has finished
+ * reading them.
+ */
+void zulip_server_settings_free(struct ZulipServerSettings *settings);
+
+/**
+ * Starts a browser login at the organization `realm_url` (from
+ * zulip_server_settings_realm_url()) with the external method whose login URL is `login_url`
+ * (from zulip_server_settings_external_method_login_url()). Draws a 32-byte one-time pad from
+ * the operating system's secure random generator.
+ *
+ * Returns NULL on failure (an unusable URL, a login URL on another origin, plain http:// to a
+ * host that is not loopback, a failing random generator); then, when `error` is not NULL,
+ * `*error` receives an error the caller frees with zulip_error_free().
+ */
+struct ZulipSsoSession *zulip_sso_session_new(const char *realm_url,
+                                              const char *login_url,
+                                              struct ZulipError **error);
+
+/**
+ * Returns the URL to open in a browser (ASWebAuthenticationSession, a Custom Tab): the login
+ * URL with `mobile_flow_otp` added. It contains the pad, so never log it. Owned by `session`;
+ * NULL only when `session` is NULL.
+ */
+const char *zulip_sso_session_browser_url(const struct ZulipSsoSession *session);
+
+/**
+ * Finishes the login with the `zulip://login?...` URL the browser redirected to: checks its
+ * scheme, host, the four parameters, the integer user id, the 64-hex encrypted key and that
+ * `realm` is the session's organization, then decrypts the API key with the pad.
+ *
+ * Returns the same kind of result as zulip_fetch_api_key(), never NULL; a rejected callback
+ * gives `ZULIP_ERROR_INVALID_CALLBACK` with a message naming the problem, and leaves the
+ * session usable for the right callback.
+ */
+struct ZulipApiKeyResult *zulip_sso_session_finish(const struct ZulipSsoSession *session,
+                                                   const char *callback_url);
+
+/**
+ * Frees a session and zeroes its pad. NULL is a no-op.
+ */
+void zulip_sso_session_free(struct ZulipSsoSession *session);
 
 /**
  * Returns the name of a status code, such as `"ZULIP_ERROR_TIMEOUT"`, or

@@ -5,10 +5,12 @@ use std::sync::{Arc, OnceLock};
 
 use rustls::CertificateError;
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, SocksConnector};
-use ureq::{Agent, Body};
+use ureq::{Agent, Body, ResponseExt};
 use zeroize::Zeroizing;
 
 use crate::api_key::{self, ApiKey};
+use crate::dev::{self, DevUser};
+use crate::server_settings::{self, ServerSettings};
 use crate::cancel::{self, CancelToken};
 use crate::error::{Error, ErrorKind};
 use crate::form;
@@ -86,6 +88,41 @@ impl Client {
             agent.post(&endpoint).content_type("application/x-www-form-urlencoded").send(body.as_bytes())
         })?;
         api_key::parse(&response, &endpoint)
+    }
+
+    /// Fetches what a login screen needs to know: `GET /api/v1/server_settings`.
+    ///
+    /// Unlike the login calls, this request follows up to 5 redirects, because it carries no
+    /// secret; [`ServerSettings::realm_url`] is where to log in afterwards.
+    pub fn fetch_server_settings(&self, server_url: &str, cancel: Option<&CancelToken>) -> Result<ServerSettings, Error> {
+        let server = self.server(server_url)?;
+        let endpoint = server.join("/api/v1/server_settings");
+        let response = self.run(&server, &endpoint, cancel, |agent| agent.get(&endpoint).config().max_redirects(5).build().call())?;
+        let fetched_from = ServerUrl::parse(&response.url).unwrap_or(server);
+        server_settings::parse(&response, &endpoint, &fetched_from).map_err(|error| server_settings::classify(error, &endpoint))
+    }
+
+    /// Logs in without a password on a Zulip development server: `POST /api/v1/dev_fetch_api_key`.
+    ///
+    /// Production servers refuse it with [`ErrorKind::DevLoginUnavailable`].
+    pub fn dev_fetch_api_key(&self, server_url: &str, username: &str, cancel: Option<&CancelToken>) -> Result<ApiKey, Error> {
+        let server = self.server(server_url)?;
+        let endpoint = server.join("/api/v1/dev_fetch_api_key");
+        let body = form::encode(&[("username", username)]);
+        let response = self.run(&server, &endpoint, cancel, |agent| {
+            agent.post(&endpoint).content_type("application/x-www-form-urlencoded").send(body.as_bytes())
+        })?;
+        api_key::parse(&response, &endpoint).map_err(|error| dev::classify(error, &endpoint))
+    }
+
+    /// Lists the accounts of a Zulip development server: `GET /api/v1/dev_list_users`.
+    ///
+    /// Production servers refuse it with [`ErrorKind::DevLoginUnavailable`].
+    pub fn dev_list_users(&self, server_url: &str, cancel: Option<&CancelToken>) -> Result<Vec<DevUser>, Error> {
+        let server = self.server(server_url)?;
+        let endpoint = server.join("/api/v1/dev_list_users");
+        let response = self.run(&server, &endpoint, cancel, |agent| agent.get(&endpoint).call())?;
+        dev::parse_users(&response, &endpoint).map_err(|error| dev::classify(error, &endpoint))
     }
 
     /// Parses `server_url` and checks that this client may send credentials to it.
@@ -167,6 +204,7 @@ fn cancelled_error(endpoint: &str) -> Error {
 fn read_response(mut response: ureq::http::Response<Body>) -> Result<RawResponse, ureq::Error> {
     let header = |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let mut raw = RawResponse {
+        url: response.get_uri().to_string(),
         status: response.status().as_u16(),
         content_type: header("content-type"),
         retry_after: header("retry-after"),

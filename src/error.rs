@@ -15,6 +15,9 @@ pub enum ErrorKind {
     InvalidUrl,
     /// The server URL uses plain `http://` to a host that is not loopback.
     InsecureUrl,
+    /// The `zulip://login` callback URL of a single sign-on is malformed, tampered with, or
+    /// belongs to another session or organization.
+    InvalidCallback,
     /// The server's host name could not be resolved.
     Dns,
     /// No connection could be made to the server, or the connection was lost.
@@ -54,7 +57,10 @@ pub enum ErrorKind {
     /// The server rejected the request's parameters (`BAD_REQUEST`, `REQUEST_VARIABLE_MISSING`),
     /// for example a username that is not an email address on a server without LDAP.
     BadRequest,
-    /// Any other Zulip error; [`Error::code`] holds the server's code when it sent one.
+    /// The server does not offer development login (`dev_fetch_api_key`, `dev_list_users`),
+    /// as production servers do not.
+    DevLoginUnavailable,
+    /// Any other Zulip error; [`Error::code`] contains the server's code when it sent one.
     Server,
     /// A bug in this library, such as a caught panic.
     Internal,
@@ -69,6 +75,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     code: Option<String>,
+    server_message: Option<String>,
     http_status: Option<u16>,
     retry_after: Option<Duration>,
 }
@@ -80,6 +87,7 @@ impl Error {
             kind,
             message: message.into(),
             code: None,
+            server_message: None,
             http_status: None,
             retry_after: None,
         }
@@ -92,6 +100,18 @@ impl Error {
 
     pub(crate) fn with_code(mut self, code: Option<String>) -> Error {
         self.code = code;
+        self
+    }
+
+    pub(crate) fn with_server_message(mut self, server_message: Option<String>) -> Error {
+        self.server_message = server_message;
+        self
+    }
+
+    /// Replaces the kind and message, keeping what the server sent.
+    pub(crate) fn reclassified(mut self, kind: ErrorKind, message: String) -> Error {
+        self.kind = kind;
+        self.message = message;
         self
     }
 
@@ -113,6 +133,12 @@ impl Error {
     /// Returns Zulip's error `code` string (e.g. `"AUTHENTICATION_FAILED"`) when the server sent one.
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
+    }
+
+    /// Returns the server's own error message (Zulip's `msg`, in the language the server chose),
+    /// suitable for showing to the user, when the server sent one.
+    pub fn server_message(&self) -> Option<&str> {
+        self.server_message.as_deref()
     }
 
     /// Returns the HTTP status of the response, or `None` when no response arrived.

@@ -15,6 +15,8 @@ pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 /// The parts of an HTTP response that the API calls read.
 #[derive(Clone, Debug, Default)]
 pub struct RawResponse {
+    /// The URL the response came from, after any redirects.
+    pub url: String,
     /// The HTTP status code.
     pub status: u16,
     /// The `Content-Type` header.
@@ -161,9 +163,11 @@ fn zulip_error(response: &RawResponse, object: &Map<String, Value>, endpoint: &s
     };
 
     let code_text = code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+    let server_message = (!server_message.is_empty()).then(|| server_message.to_owned());
     Error::new(kind, format!("{endpoint} answered HTTP {status}{code_text}: {quoted}; {advice}"))
         .with_http_status(status)
         .with_code(code)
+        .with_server_message(server_message)
         .with_retry_after(retry_after)
 }
 
@@ -265,6 +269,7 @@ mod tests {
             assert_eq!(error.kind(), kind, "code {code}");
             assert_eq!(error.code(), Some(code));
             assert_eq!(error.http_status(), Some(status));
+            assert_eq!(error.server_message(), Some("m"));
         }
     }
 

@@ -271,3 +271,78 @@ fn unresolvable_host_is_dns_error() {
     assert!(stderr.contains("ZULIP_ERROR_DNS"), "{stderr}");
     assert!(stderr.contains("'chat.zulip-auth-test.invalid'"), "{stderr}");
 }
+
+/// Runs `examples/login.c` under valgrind with `input` on standard input, and returns its
+/// exit code, standard output and standard error.
+fn run_login_example(args: &[String], input: impl FnOnce(&mut std::process::ChildStdin, &mut std::io::BufReader<std::process::ChildStdout>)) -> (i32, String, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let program = compile("examples/login.c", Linking::Dynamic);
+    let mut child = Command::new("valgrind")
+        .args(["--quiet", "--error-exitcode=99", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible"])
+        .args(["--errors-for-leak-kinds=definite,indirect,possible", "--num-callers=60"])
+        .arg(format!("--suppressions={}", manifest_dir().join("tests/c/valgrind.supp").display()))
+        .arg(&program)
+        .args(args)
+        .env("ZULIP_PASSWORD", "abcd1234")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    input(&mut stdin, &mut stdout);
+    drop(stdin);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    (output.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn login_example_password_flow() {
+    let server = TestServer::start().unwrap();
+    let typed = server.realm_url(zulip_test_server::Realm::Redirecting);
+    let (code, stdout, stderr) = run_login_example(&[typed, "iago@zulip.com".to_owned()], |_, _| {});
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("organization: Zulip Dev at {}", server.http_url())), "{stdout}");
+    assert!(stdout.contains("password:     yes, with an email address"), "{stdout}");
+    let login = server.requests().into_iter().find(|request| request.path == "/api/v1/fetch_api_key").unwrap();
+    assert_eq!(login.listener, "http", "the password went to the reported realm, not the typed address");
+}
+
+#[test]
+fn login_example_sso_flow() {
+    use std::io::{BufRead, Write};
+    let server = TestServer::start().unwrap();
+    let (code, stdout, stderr) = run_login_example(&[server.http_url(), "--sso".to_owned(), "saml:okta".to_owned()], |stdin, stdout| {
+        let mut line = String::new();
+        while !line.starts_with("open in a browser: ") {
+            line.clear();
+            assert!(stdout.read_line(&mut line).unwrap() > 0, "the example printed no browser URL");
+        }
+        let browser_url = line.trim().trim_start_matches("open in a browser: ").to_owned();
+        let callback = browser_location(&browser_url);
+        writeln!(stdin, "{callback}").unwrap();
+    });
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("user id:      5"), "{stdout}");
+}
+
+/// Sends `GET url` as a browser would and returns the `Location` of the redirect.
+fn browser_location(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .lines()
+        .find_map(|line| line.strip_prefix("Location: ").or_else(|| line.strip_prefix("location: ")))
+        .expect("the server redirects")
+        .trim()
+        .to_owned()
+}

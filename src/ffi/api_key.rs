@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::error::ZulipError;
+use super::error::{outcome_error, outcome_status, ZulipError};
 use super::panic::{ffi_call, PanicValue};
 use super::status::ZulipStatus;
 use super::text::{str_argument, CText};
@@ -85,11 +85,7 @@ pub extern "C" fn zulip_fetch_api_key(server_url: *const c_char, username: *cons
 pub extern "C" fn zulip_api_key_result_status(result: *const ZulipApiKeyResult) -> ZulipStatus {
     ffi_call("zulip_api_key_result_status", || {
         // SAFETY: a non-NULL `result` points to a live result, as the header requires.
-        match unsafe { result.as_ref() } {
-            None => ZulipStatus::ZULIP_ERROR_INVALID_ARGUMENT,
-            Some(ZulipApiKeyResult { outcome: Ok(_) }) => ZulipStatus::ZULIP_OK,
-            Some(ZulipApiKeyResult { outcome: Err(error) }) => error.status(),
-        }
+        unsafe { result.as_ref() }.map_or(ZulipStatus::ZULIP_ERROR_INVALID_ARGUMENT, |result| outcome_status(&result.outcome))
     })
 }
 
@@ -150,8 +146,7 @@ pub extern "C" fn zulip_api_key_result_ignored_parameter(result: *const ZulipApi
 pub extern "C" fn zulip_api_key_result_error(result: *const ZulipApiKeyResult) -> *const ZulipError {
     ffi_call("zulip_api_key_result_error", || {
         // SAFETY: a non-NULL `result` points to a live result, as the header requires.
-        let error = unsafe { result.as_ref() }.and_then(|result| result.outcome.as_ref().err());
-        error.map_or(std::ptr::null(), |error| error as *const ZulipError)
+        unsafe { result.as_ref() }.map_or(std::ptr::null(), |result| outcome_error(&result.outcome))
     })
 }
 

@@ -9,6 +9,7 @@ use super::error::{store_error, ZulipError};
 use super::panic::{ffi_call, PanicValue};
 use super::status::ZulipStatus;
 use super::text::{str_argument, CText};
+use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::options::ClientOptions;
@@ -23,6 +24,20 @@ pub struct ZulipClientOptions {
 /// of calls may run on it at once. Free it only after every call on it has returned.
 pub struct ZulipClient {
     client: Client,
+}
+
+/// Returns the client and optional token behind the pointers a `zulip_client_*` call received.
+///
+/// # Safety
+/// Non-NULL pointers must point to live objects for `'a`.
+pub(crate) unsafe fn client_and_token<'a>(
+    client: *const ZulipClient,
+    cancel: *const ZulipCancelToken,
+) -> Result<(&'a Client, Option<&'a CancelToken>), Error> {
+    // SAFETY: the caller guarantees that non-NULL pointers are live for 'a.
+    let (client, cancel) = unsafe { (client.as_ref(), cancel.as_ref()) };
+    let client = client.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "client is NULL; create one with zulip_client_new()"))?;
+    Ok((&client.client, cancel.map(|cancel| &cancel.token)))
 }
 
 impl PanicValue for *mut ZulipClientOptions {
@@ -259,14 +274,12 @@ pub extern "C" fn zulip_client_fetch_api_key(
 ) -> *mut ZulipApiKeyResult {
     ffi_call("zulip_client_fetch_api_key", || {
         let outcome = (|| {
-            // SAFETY: a non-NULL `client` or `cancel` points to a live object, as the header requires.
-            let (client, cancel) = unsafe { (client.as_ref(), cancel.as_ref()) };
-            let client = client.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "client is NULL; create one with zulip_client_new()"))?;
-            // SAFETY: the header requires NUL-terminated strings that outlive the call.
-            let (server_url, username, password) = unsafe {
-                (str_argument(server_url, "server_url")?, str_argument(username, "username")?, str_argument(password, "password")?)
+            // SAFETY: the header requires live objects and NUL-terminated strings that outlive the call.
+            let (client, cancel, server_url, username, password) = unsafe {
+                let (client, cancel) = client_and_token(client, cancel)?;
+                (client, cancel, str_argument(server_url, "server_url")?, str_argument(username, "username")?, str_argument(password, "password")?)
             };
-            client.client.fetch_api_key(server_url, username, password, cancel.map(|cancel| &cancel.token))
+            client.fetch_api_key(server_url, username, password, cancel)
         })();
         ZulipApiKeyResult::into_raw(outcome)
     })

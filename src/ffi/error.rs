@@ -16,6 +16,7 @@ pub struct ZulipError {
     status: ZulipStatus,
     message: CText,
     code: Option<CText>,
+    server_message: Option<CText>,
     http_status: u16,
     retry_after_ms: i64,
 }
@@ -26,6 +27,7 @@ impl From<&Error> for ZulipError {
             status: error.kind().into(),
             message: CText::new(error.message()),
             code: error.code().map(CText::new),
+            server_message: error.server_message().map(CText::new),
             http_status: error.http_status().unwrap_or(0),
             retry_after_ms: error
                 .retry_after()
@@ -36,10 +38,6 @@ impl From<&Error> for ZulipError {
 }
 
 impl ZulipError {
-    pub(crate) fn status(&self) -> ZulipStatus {
-        self.status
-    }
-
     /// Returns the error that reports a panic caught in `function`.
     pub(crate) fn internal_panic(function: &str) -> ZulipError {
         let message = format!("{function} failed because of a bug in zulip-auth (a Rust panic); please report it");
@@ -51,6 +49,19 @@ impl PanicValue for *const ZulipError {
     fn panic_value(_: &'static str) -> Self {
         std::ptr::null()
     }
+}
+
+/// Returns the status of a handle's outcome: `ZULIP_OK`, or the error's status.
+pub(crate) fn outcome_status<T>(outcome: &Result<T, ZulipError>) -> ZulipStatus {
+    match outcome {
+        Ok(_) => ZulipStatus::ZULIP_OK,
+        Err(error) => error.status,
+    }
+}
+
+/// Returns the error of a handle's outcome, or NULL for a success.
+pub(crate) fn outcome_error<T>(outcome: &Result<T, ZulipError>) -> *const ZulipError {
+    outcome.as_ref().err().map_or(std::ptr::null(), |error| error as *const ZulipError)
 }
 
 /// Hands `error` to the caller through an optional `ZulipError **` out-parameter.
@@ -96,6 +107,19 @@ pub extern "C" fn zulip_error_code(error: *const ZulipError) -> *const c_char {
         // SAFETY: a non-NULL `error` points to a live ZulipError, as the header requires.
         let code = unsafe { error.as_ref() }.and_then(|error| error.code.as_ref());
         code.map_or(std::ptr::null(), CText::as_ptr)
+    })
+}
+
+/// Returns the error message the Zulip server sent (its `msg`, in the language the server
+/// chose), suitable for showing to the user; NULL when the server sent none or `error` is NULL.
+///
+/// The string is owned by `error`, with the same lifetime as zulip_error_message().
+#[no_mangle]
+pub extern "C" fn zulip_error_server_message(error: *const ZulipError) -> *const c_char {
+    ffi_call("zulip_error_server_message", || {
+        // SAFETY: a non-NULL `error` points to a live ZulipError, as the header requires.
+        let message = unsafe { error.as_ref() }.and_then(|error| error.server_message.as_ref());
+        message.map_or(std::ptr::null(), CText::as_ptr)
     })
 }
 

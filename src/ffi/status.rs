@@ -21,6 +21,9 @@ pub enum ZulipStatus {
     ZULIP_ERROR_INVALID_URL = 101,
     /// Plain http:// to a host that is not loopback, without the allow_insecure_http option.
     ZULIP_ERROR_INSECURE_URL = 102,
+    /// The zulip://login callback of a single sign-on is malformed, tampered with, or belongs
+    /// to another session or organization.
+    ZULIP_ERROR_INVALID_CALLBACK = 103,
     /// The server's host name could not be resolved.
     ZULIP_ERROR_DNS = 200,
     /// No connection could be made, or the connection was lost.
@@ -61,6 +64,8 @@ pub enum ZulipStatus {
     ZULIP_ERROR_BAD_REQUEST = 407,
     /// Any other error the Zulip server reported; zulip_error_code() has its code.
     ZULIP_ERROR_SERVER = 408,
+    /// The server does not offer development login, as production servers do not.
+    ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE = 409,
     /// A bug in this library, such as a caught panic.
     ZULIP_ERROR_INTERNAL = 900,
 }
@@ -72,6 +77,7 @@ impl From<ErrorKind> for ZulipStatus {
             ErrorKind::InvalidArgument => ZULIP_ERROR_INVALID_ARGUMENT,
             ErrorKind::InvalidUrl => ZULIP_ERROR_INVALID_URL,
             ErrorKind::InsecureUrl => ZULIP_ERROR_INSECURE_URL,
+            ErrorKind::InvalidCallback => ZULIP_ERROR_INVALID_CALLBACK,
             ErrorKind::Dns => ZULIP_ERROR_DNS,
             ErrorKind::Connect => ZULIP_ERROR_CONNECT,
             ErrorKind::TlsCertificate => ZULIP_ERROR_TLS_CERTIFICATE,
@@ -92,6 +98,7 @@ impl From<ErrorKind> for ZulipStatus {
             ErrorKind::RealmNotFound => ZULIP_ERROR_REALM_NOT_FOUND,
             ErrorKind::BadRequest => ZULIP_ERROR_BAD_REQUEST,
             ErrorKind::Server => ZULIP_ERROR_SERVER,
+            ErrorKind::DevLoginUnavailable => ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE,
             ErrorKind::Internal => ZULIP_ERROR_INTERNAL,
         }
     }
@@ -103,6 +110,7 @@ pub(crate) const STATUS_NAMES: &[(ZulipStatus, &CStr)] = &[
     (ZulipStatus::ZULIP_ERROR_INVALID_ARGUMENT, c"ZULIP_ERROR_INVALID_ARGUMENT"),
     (ZulipStatus::ZULIP_ERROR_INVALID_URL, c"ZULIP_ERROR_INVALID_URL"),
     (ZulipStatus::ZULIP_ERROR_INSECURE_URL, c"ZULIP_ERROR_INSECURE_URL"),
+    (ZulipStatus::ZULIP_ERROR_INVALID_CALLBACK, c"ZULIP_ERROR_INVALID_CALLBACK"),
     (ZulipStatus::ZULIP_ERROR_DNS, c"ZULIP_ERROR_DNS"),
     (ZulipStatus::ZULIP_ERROR_CONNECT, c"ZULIP_ERROR_CONNECT"),
     (ZulipStatus::ZULIP_ERROR_TLS_CERTIFICATE, c"ZULIP_ERROR_TLS_CERTIFICATE"),
@@ -123,6 +131,7 @@ pub(crate) const STATUS_NAMES: &[(ZulipStatus, &CStr)] = &[
     (ZulipStatus::ZULIP_ERROR_REALM_NOT_FOUND, c"ZULIP_ERROR_REALM_NOT_FOUND"),
     (ZulipStatus::ZULIP_ERROR_BAD_REQUEST, c"ZULIP_ERROR_BAD_REQUEST"),
     (ZulipStatus::ZULIP_ERROR_SERVER, c"ZULIP_ERROR_SERVER"),
+    (ZulipStatus::ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE, c"ZULIP_ERROR_DEV_LOGIN_UNAVAILABLE"),
     (ZulipStatus::ZULIP_ERROR_INTERNAL, c"ZULIP_ERROR_INTERNAL"),
 ];
 

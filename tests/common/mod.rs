@@ -140,6 +140,13 @@ impl Options {
         }
     }
 
+    /// Creates the client and returns the raw handle, which the caller frees.
+    pub fn build_raw(self) -> *mut ZulipClient {
+        let client = zulip_client_new(self.0, ptr::null_mut());
+        assert!(!client.is_null());
+        client
+    }
+
     pub fn try_build(self) -> Result<Client, (ZulipStatus, String)> {
         let mut error: *mut ZulipError = ptr::null_mut();
         let client = zulip_client_new(self.0, &mut error);
@@ -218,4 +225,22 @@ impl Drop for Token {
 pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
+}
+
+/// Sends `GET url` over plain HTTP, acting as the browser of a single sign-on, and returns the
+/// status code and the `Location` header.
+pub fn browser_get(url: &str) -> (u16, Option<String>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("browser_get takes http:// URLs");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap();
+    let location = response
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.split_once(':').filter(|(name, _)| name.eq_ignore_ascii_case("location")).map(|(_, value)| value.trim().to_owned()));
+    (status, location)
 }

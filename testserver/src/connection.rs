@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rustls::{ServerConnection, StreamOwned};
 
 use crate::http::{self, BufferedStream, RequestError, RequestHead, Response};
+use crate::realms::Realm;
 use crate::record::RecordedRequest;
 use crate::routes;
 use crate::server::ServerState;
@@ -86,6 +87,8 @@ pub(crate) struct RequestContext<'a> {
     pub scheme: &'static str,
     /// Port of the listener that received the request.
     pub local_port: u16,
+    /// Organization configuration of the listener that received the request.
+    pub realm: Realm,
     pub state: &'a ServerState,
 }
 
@@ -99,9 +102,14 @@ enum Next {
 }
 
 /// Serves HTTP/1.1 on a plain TCP connection.
-pub(crate) fn serve_plain(socket: TcpStream, listener: &'static str, state: &Arc<ServerState>) {
+pub(crate) fn serve_plain(
+    socket: TcpStream,
+    listener: &'static str,
+    realm: Realm,
+    state: &Arc<ServerState>,
+) {
     match socket.try_clone() {
-        Ok(control) => serve(control, Box::new(socket), listener, "http", state),
+        Ok(control) => serve(control, Box::new(socket), listener, "http", realm, state),
         Err(error) => state.log(&format!("failed to clone a socket on {listener}: {error}")),
     }
 }
@@ -113,6 +121,7 @@ pub(crate) fn serve(
     transport: Box<dyn Transport>,
     listener: &'static str,
     scheme: &'static str,
+    realm: Realm,
     state: &Arc<ServerState>,
 ) {
     let local_port = control
@@ -126,6 +135,7 @@ pub(crate) fn serve(
         context: RequestContext {
             scheme,
             local_port,
+            realm,
             state,
         },
     };

@@ -3,23 +3,31 @@
 //! [`TestServer::start`] opens, on free ports of 127.0.0.1:
 //! - a plain HTTP listener,
 //! - one HTTPS listener per [`CertVariant`], with certificates from a CA generated at start-up,
+//! - one plain HTTP listener per [`Realm`] other than [`Realm::Modern`],
 //! - an HTTP proxy that only reaches 127.0.0.1, and a proxy that always returns 502.
 //!
 //! All Zulip listeners serve the same endpoints: `POST /api/v1/fetch_api_key` with the demo
 //! users of [`users`] and the scenarios of [`scenarios`], `GET /api/v1/server_settings`, the
-//! mobile SSO redirect at `/accounts/login/social/github`, and the test-control endpoints
-//! `GET /__test/requests` and `POST /__test/clear`. The HTTP layer is written by hand so that
-//! scenarios can stall, reset or trickle responses.
+//! development login at `POST /api/v1/dev_fetch_api_key` and `GET /api/v1/dev_list_users`,
+//! the mobile SSO redirect at the login URL of each external method (Google, GitHub and SAML),
+//! and the test-control endpoints `GET /__test/requests` and `POST /__test/clear`. The realm of
+//! a listener changes the `server_settings` response and the development login, and
+//! [`Realm::Redirecting`] redirects every request. The default HTTP and HTTPS listeners serve
+//! [`Realm::Modern`]. The HTTP layer is written by hand so that scenarios can stall, reset or
+//! trickle responses.
 
 mod connection;
 mod control;
+mod dev_login;
 mod form;
 mod http;
 mod proxy;
+mod realms;
 mod record;
 mod routes;
 pub mod scenarios;
 mod server;
+mod sso;
 mod tls;
 pub mod users;
 mod zulip;
@@ -30,6 +38,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+pub use realms::Realm;
 pub use record::RecordedRequest;
 pub use tls::CertVariant;
 
@@ -55,6 +64,8 @@ pub struct TestServer {
     certificates: TestCertificates,
     http: RunningListener,
     https: Vec<(CertVariant, RunningListener)>,
+    /// Listeners of every realm except [`Realm::Modern`], which `http` serves.
+    realms: Vec<(Realm, RunningListener)>,
     proxy: RunningListener,
     broken_proxy: RunningListener,
 }
@@ -80,6 +91,12 @@ impl TestServer {
             };
             https_listeners.push((variant, server::bind_loopback(port)?));
         }
+        let mut realm_listeners = Vec::new();
+        for realm in Realm::ALL {
+            if realm != Realm::Modern {
+                realm_listeners.push((realm, server::bind_loopback(0)?));
+            }
+        }
         let proxy_listener = server::bind_loopback(0)?;
         let broken_proxy_listener = server::bind_loopback(0)?;
 
@@ -91,7 +108,11 @@ impl TestServer {
             options.log_requests,
         ));
 
-        let http = RunningListener::spawn(http_listener, ListenerKind::Http, Arc::clone(&state))?;
+        let default_kind = ListenerKind::Http {
+            name: Realm::Modern.listener_name(),
+            realm: Realm::Modern,
+        };
+        let http = RunningListener::spawn(http_listener, default_kind, Arc::clone(&state))?;
         let mut https = Vec::new();
         for (variant, listener) in https_listeners {
             let kind = ListenerKind::Https {
@@ -100,6 +121,17 @@ impl TestServer {
             };
             https.push((
                 variant,
+                RunningListener::spawn(listener, kind, Arc::clone(&state))?,
+            ));
+        }
+        let mut realms = Vec::new();
+        for (realm, listener) in realm_listeners {
+            let kind = ListenerKind::Http {
+                name: realm.listener_name(),
+                realm,
+            };
+            realms.push((
+                realm,
                 RunningListener::spawn(listener, kind, Arc::clone(&state))?,
             ));
         }
@@ -116,6 +148,7 @@ impl TestServer {
             certificates,
             http,
             https,
+            realms,
             proxy,
             broken_proxy,
         })
@@ -145,6 +178,21 @@ impl TestServer {
         format!("https://localhost:{}", self.https_address(variant).port())
     }
 
+    /// Returns `http://127.0.0.1:PORT` of the plain HTTP listener that serves `realm`.
+    /// [`Realm::Modern`] gives [`TestServer::http_url`].
+    pub fn realm_url(&self, realm: Realm) -> String {
+        if realm == Realm::Modern {
+            return self.http_url();
+        }
+        let address = self
+            .realms
+            .iter()
+            .find(|(candidate, _)| *candidate == realm)
+            .map(|(_, listener)| listener.address)
+            .expect("a listener exists for every Realm except Modern");
+        format!("http://127.0.0.1:{}", address.port())
+    }
+
     /// Returns the root CA of the test chain, PEM.
     pub fn ca_pem(&self) -> String {
         self.certificates.ca_pem.clone()
@@ -166,7 +214,7 @@ impl TestServer {
         std::fs::write(path, self.certificates.ca_pem.as_bytes())
     }
 
-    /// Returns every request received by the HTTP and HTTPS listeners, oldest first, except
+    /// Returns every request received by the HTTP, realm and HTTPS listeners, oldest first, except
     /// requests to the `/__test/` endpoints. Requests forwarded or tunnelled by the proxy appear
     /// as received by their target listener.
     pub fn requests(&self) -> Vec<RecordedRequest> {
@@ -177,7 +225,7 @@ impl TestServer {
         self.state.clear_requests();
     }
 
-    /// Returns how many TCP connections the HTTP and HTTPS listeners have accepted. Connections
+    /// Returns how many TCP connections the HTTP, realm and HTTPS listeners have accepted. Connections
     /// to the proxies are not counted, but the connection a proxy opens to a listener is.
     pub fn connection_count(&self) -> usize {
         self.state.connection_count()
@@ -210,6 +258,9 @@ impl Drop for TestServer {
         self.state.stop();
         self.http.stop();
         for (_, listener) in &mut self.https {
+            listener.stop();
+        }
+        for (_, listener) in &mut self.realms {
             listener.stop();
         }
         self.proxy.stop();

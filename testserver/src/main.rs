@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::thread;
 
 use serde_json::{json, Map, Value};
-use zulip_test_server::{users, CertVariant, TestServer, TestServerOptions};
+use zulip_test_server::{users, CertVariant, Realm, TestServer, TestServerOptions};
 
 const USAGE: &str = "\
 Usage: zulip-test-server [OPTIONS]
@@ -19,7 +19,8 @@ Options:
   --https-port N        port of the HTTPS listener with the valid chain (default 0: any free port)
   --ca-out FILE         write the test root CA certificate (PEM) to FILE
   --info-out FILE       write the listener URLs as JSON to FILE once every listener accepts
-                        connections; the file is replaced atomically and removed on exit
+                        connections, with the realm listeners under realm_urls; the file
+                        is replaced atomically and removed on exit
   --exit-on-stdin-eof   also exit when standard input reaches end of file
   --quiet               do not log requests to standard error
   -h, --help            print this help
@@ -132,6 +133,11 @@ fn info_json(server: &TestServer, ca_path: Option<&Path>) -> Value {
             json!(server.https_url_for(variant)),
         );
     }
+    let realm_urls: Map<String, Value> = Realm::ALL
+        .iter()
+        .map(|realm| (realm.key().to_string(), json!(server.realm_url(*realm))))
+        .collect();
+    info.insert("realm_urls".to_string(), Value::Object(realm_urls));
     info.insert("proxy_url".to_string(), json!(server.proxy_url()));
     info.insert(
         "broken_proxy_url".to_string(),
@@ -165,6 +171,11 @@ fn print_summary(server: &TestServer) {
             format!("HTTPS {}", variant.key()),
             server.https_url_for(variant),
         ));
+    }
+    for realm in Realm::ALL {
+        if realm != Realm::Modern {
+            listeners.push((format!("realm {}", realm.key()), server.realm_url(realm)));
+        }
     }
     listeners.push(("proxy".to_string(), server.proxy_url()));
     listeners.push(("broken proxy".to_string(), server.broken_proxy_url()));

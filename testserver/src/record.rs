@@ -17,8 +17,9 @@ pub struct RecordedRequest {
     /// Header fields in the order received, names as the client spelled them.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// Name of the listener that received the request: `http`, `https` or `https-` followed by
-    /// the certificate variant, for example `https-expired`.
+    /// Name of the listener that received the request: `http`, `realm-` followed by the realm,
+    /// for example `realm-ldap-only`, `https`, or `https-` followed by the certificate variant,
+    /// for example `https-expired`.
     pub listener: String,
 }
 

@@ -210,7 +210,8 @@ pub(crate) fn run(name: &str, request: &RecordedRequest, context: &RequestContex
     }
 }
 
-fn path_and_query(request: &RecordedRequest) -> String {
+/// Returns the request target in origin form: the path, then `?` and the query if there is one.
+pub(crate) fn path_and_query(request: &RecordedRequest) -> String {
     match &request.query {
         Some(query) => format!("{}?{query}", request.path),
         None => request.path.clone(),
@@ -238,7 +239,7 @@ fn rate_limited() -> Response {
 
 /// Builds an HTML error or redirect page in the format nginx uses for the responses it
 /// generates.
-fn nginx_page(status: u16) -> Response {
+pub(crate) fn nginx_page(status: u16) -> Response {
     let title = format!("{status} {}", crate::http::reason_phrase(status));
     let page = format!(
         "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"

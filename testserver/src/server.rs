@@ -12,6 +12,7 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use crate::connection;
 use crate::proxy;
+use crate::realms::Realm;
 use crate::record::RecordedRequest;
 
 /// State shared by every listener and connection of one [`TestServer`](crate::TestServer).
@@ -118,7 +119,13 @@ impl Drop for TrackedSocket {
 /// Kind of listener, which decides how accepted connections are served.
 #[derive(Clone)]
 pub(crate) enum ListenerKind {
-    Http,
+    /// Plain HTTP serving `realm`: the default listener (`http`, [`Realm::Modern`]) or a realm
+    /// listener.
+    Http {
+        name: &'static str,
+        realm: Realm,
+    },
+    /// HTTPS serving [`Realm::Modern`].
     Https {
         name: &'static str,
         config: Arc<ServerConfig>,
@@ -130,7 +137,7 @@ pub(crate) enum ListenerKind {
 impl ListenerKind {
     fn name(&self) -> &'static str {
         match self {
-            ListenerKind::Http => "http",
+            ListenerKind::Http { name, .. } => name,
             ListenerKind::Https { name, .. } => name,
             ListenerKind::Proxy => "proxy",
             ListenerKind::BrokenProxy => "broken-proxy",
@@ -140,7 +147,7 @@ impl ListenerKind {
     /// Returns whether connections to this listener count in [`ServerState::connection_count`]. Only the
     /// Zulip listeners do, so a tunnel through the proxy counts once, at the HTTPS listener.
     fn is_counted(&self) -> bool {
-        matches!(self, ListenerKind::Http | ListenerKind::Https { .. })
+        matches!(self, ListenerKind::Http { .. } | ListenerKind::Https { .. })
     }
 }
 
@@ -244,7 +251,7 @@ fn run_accept_loop(listener: TcpListener, kind: ListenerKind, state: Arc<ServerS
 
 fn serve_connection(socket: TcpStream, kind: ListenerKind, state: Arc<ServerState>) {
     match kind {
-        ListenerKind::Http => connection::serve_plain(socket, "http", &state),
+        ListenerKind::Http { name, realm } => connection::serve_plain(socket, name, realm, &state),
         ListenerKind::Https { name, config } => serve_tls(socket, name, config, &state),
         ListenerKind::Proxy => proxy::serve_proxy(socket, &state),
         ListenerKind::BrokenProxy => proxy::serve_broken_proxy(socket, &state),
@@ -277,6 +284,7 @@ fn serve_tls(
         Box::new(StreamOwned::new(tls, socket)),
         name,
         "https",
+        Realm::Modern,
         state,
     );
 }

@@ -105,6 +105,15 @@ pub fn find_user(username: &str) -> Option<&'static DemoUser> {
         .find(|user| user.username.to_lowercase() == expected)
 }
 
+/// Finds the account whose delivery email is `email`, ignoring case, as the development login
+/// does.
+pub fn find_user_by_email(email: &str) -> Option<&'static DemoUser> {
+    let expected = email.to_lowercase();
+    demo_users()
+        .iter()
+        .find(|user| user.email.to_lowercase() == expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +139,14 @@ mod tests {
     fn lookup_ignores_case() {
         assert_eq!(find_user("IAGO@Zulip.com").unwrap().email, IAGO_EMAIL);
         assert_eq!(find_user("ДМИТРИЙ@zulip.com").unwrap().user_id, Some(11));
+    }
+
+    #[test]
+    fn email_lookup_uses_delivery_email() {
+        assert_eq!(
+            find_user_by_email("Hamlet@zulip.com").unwrap().user_id,
+            Some(10)
+        );
+        assert!(find_user_by_email("hamlet").is_none());
     }
 }

@@ -82,6 +82,23 @@ fn binary_writes_info_and_exits_on_eof() {
         assert!(info[key].is_string(), "{key} missing from {info}");
     }
     assert_eq!(info["https_url"], info["https_url_valid"]);
+    for key in [
+        "modern",
+        "pre9",
+        "ldap_only",
+        "password_disabled",
+        "no_organization",
+        "unknown_subdomain",
+        "redirecting",
+        "production_no_dev",
+        "no_dev_backend",
+    ] {
+        assert!(
+            info["realm_urls"][key].is_string(),
+            "realm_urls.{key} missing from {info}"
+        );
+    }
+    assert_eq!(info["realm_urls"]["modern"], info["http_url"]);
     assert_eq!(info["ca_path"], ca_path.to_str().unwrap());
     let ca_pem = std::fs::read_to_string(&ca_path).unwrap();
     assert_eq!(info["ca_pem"], ca_pem.as_str());
@@ -90,6 +107,12 @@ fn binary_writes_info_and_exits_on_eof() {
     let http_url = info["http_url"].as_str().unwrap();
     let response = login(http_url, users::IAGO_EMAIL, users::IAGO_PASSWORD);
     assert_eq!(response.status, 200);
+    let pre9_url = info["realm_urls"]["pre9"].as_str().unwrap();
+    let settings = exchange(
+        pre9_url,
+        b"GET /api/v1/server_settings HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert_eq!(settings.json()["zulip_feature_level"], 200);
     let https_url = info["https_url"].as_str().unwrap();
     connect_tls(https_url, client_config(&[&ca_pem])).expect("HTTPS with the written CA");
 
