@@ -30,6 +30,11 @@
 
 
 /**
+ * The size of a single sign-on pad in bytes; the encrypted key has twice as many hex digits.
+ */
+#define PAD_BYTES 32
+
+/**
  * The outcome of a call. `ZULIP_OK` is 0; errors are grouped by family in blocks of 100:
  * caller errors (1xx), network and TLS (2xx), HTTP and response format (3xx), errors the Zulip
  * server reported (4xx), and library faults (9xx). Numbers are never reused or renumbered, and
@@ -427,6 +432,9 @@ ZulipStatus zulip_client_options_set_no_proxy(struct ZulipClientOptions *options
  * Uses the proxy at `proxy_url`: `http://host:port` (HTTP CONNECT), `socks5://host:port` or
  * `socks4://host:port`, optionally with `user:password@`. The string is copied. Returns
  * `ZULIP_ERROR_INVALID_ARGUMENT` for NULL or a URL that cannot be parsed.
+ *
+ * Through a SOCKS proxy, cancelling does not interrupt a read blocked on the connection (the
+ * timeouts still apply), and a refused connection to the proxy gives `ZULIP_ERROR_CONNECT`.
  */
 ZulipStatus zulip_client_options_set_proxy_url(struct ZulipClientOptions *options,
                                                const char *proxy_url);

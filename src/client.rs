@@ -132,7 +132,7 @@ impl Client {
             return Err(Error::new(
                 ErrorKind::InsecureUrl,
                 format!(
-                    "server URL '{}' uses plain http:// to a host that is not loopback, so the password would cross the network unencrypted; \
+                    "server URL '{}' uses plain http:// to a host that is not loopback, so the login would cross the network unencrypted; \
                      use https://, or enable the client option allow_insecure_http for a server you trust",
                     server.origin()
                 ),

@@ -168,6 +168,10 @@ impl ClientOptions {
     ///
     /// Fails with [`ErrorKind::InvalidArgument`] when the URL cannot be parsed or names another
     /// scheme.
+    ///
+    /// NOTE: a SOCKS proxy connection is opened by `ureq`'s own connector, so cancelling does
+    /// not interrupt a read blocked on it (the timeouts still apply), and a refused connection
+    /// to a SOCKS proxy is reported as [`ErrorKind::Connect`]. SOCKS is not covered by tests.
     pub fn set_proxy_url(&mut self, url: &str) -> Result<(), Error> {
         let trimmed = url.trim();
         let scheme = trimmed.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());

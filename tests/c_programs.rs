@@ -4,11 +4,13 @@
 //!
 //! The libraries come from `cargo build`, which `scripts/test.sh` runs before `cargo test`.
 
+mod artifacts;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::time::SystemTime;
 
+use artifacts::{built_library, manifest_dir, profile_dir};
 use zulip_test_server::TestServer;
 
 const SECRETS: &[&str] = &["abcd1234", "gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv", "C-Test-Secret-Password"];
@@ -17,46 +19,6 @@ const SECRETS: &[&str] = &["abcd1234", "gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv", "C-Te
 enum Linking {
     Dynamic,
     Static,
-}
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Returns `target/<profile>`: the test binary lives in its `deps/` folder.
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).expect("the test binary is in target/<profile>/deps").to_path_buf()
-}
-
-fn newest_source_time() -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let mut pending = vec![manifest_dir().join("src")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(entry.path());
-            } else {
-                newest = newest.max(entry.metadata().unwrap().modified().unwrap());
-            }
-        }
-    }
-    newest
-}
-
-/// Returns the library file, failing when it is missing or older than the sources.
-fn library(name: &str) -> PathBuf {
-    let path = profile_dir().join(name);
-    let Ok(metadata) = std::fs::metadata(&path) else {
-        panic!("{} is missing; run `cargo build` before `cargo test` (scripts/test.sh does both)", path.display());
-    };
-    assert!(
-        metadata.modified().unwrap() >= newest_source_time(),
-        "{} is older than the sources in src/; run `cargo build` before `cargo test` (scripts/test.sh does both)",
-        path.display()
-    );
-    path
 }
 
 /// Compiles `tests/c/<source>`, or `examples/<name>` when `source` starts with `examples/`,
@@ -89,12 +51,12 @@ fn compile_uncached(source: &str, linking: Linking) -> PathBuf {
         .arg(&output);
     match linking {
         Linking::Dynamic => {
-            library("libzulip_auth.so");
+            built_library("libzulip_auth.so");
             let dir = profile_dir();
             command.arg(format!("-L{}", dir.display())).arg("-lzulip_auth").arg(format!("-Wl,-rpath,{}", dir.display()));
         }
         Linking::Static => {
-            command.arg(library("libzulip_auth.a")).args(["-lpthread", "-ldl", "-lm"]);
+            command.arg(built_library("libzulip_auth.a")).args(["-lpthread", "-ldl", "-lm"]);
         }
     }
     let result = command.output().expect("the C compiler `cc` runs; install gcc or clang");

@@ -202,6 +202,9 @@ pub extern "C" fn zulip_client_options_set_no_proxy(options: *mut ZulipClientOpt
 /// Uses the proxy at `proxy_url`: `http://host:port` (HTTP CONNECT), `socks5://host:port` or
 /// `socks4://host:port`, optionally with `user:password@`. The string is copied. Returns
 /// `ZULIP_ERROR_INVALID_ARGUMENT` for NULL or a URL that cannot be parsed.
+///
+/// Through a SOCKS proxy, cancelling does not interrupt a read blocked on the connection (the
+/// timeouts still apply), and a refused connection to the proxy gives `ZULIP_ERROR_CONNECT`.
 #[no_mangle]
 pub extern "C" fn zulip_client_options_set_proxy_url(options: *mut ZulipClientOptions, proxy_url: *const c_char) -> ZulipStatus {
     ffi_call("zulip_client_options_set_proxy_url", || {

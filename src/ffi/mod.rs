@@ -2,6 +2,10 @@
 //!
 //! This layer holds no protocol logic. Each exported function converts its arguments, calls the
 //! safe API, and converts the outcome, inside the one panic boundary of [`panic::ffi_call`].
+//!
+//! The exported functions take raw pointers from C callers without being `unsafe fn`: the
+//! header states what each pointer must be, and Rust callers are the tests only.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod api_key;
 mod cancel;
