@@ -30,11 +30,6 @@
 
 
 /**
- * The size of a single sign-on pad in bytes; the encrypted key has twice as many hex digits.
- */
-#define PAD_BYTES 32
-
-/**
  * The outcome of a call. `ZULIP_OK` is 0; errors are grouped by family in blocks of 100:
  * caller errors (1xx), network and TLS (2xx), HTTP and response format (3xx), errors the Zulip
  * server reported (4xx), and library faults (9xx). Numbers are never reused or renumbered, and

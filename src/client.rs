@@ -83,10 +83,7 @@ impl Client {
     pub fn fetch_api_key(&self, server_url: &str, username: &str, password: &str, cancel: Option<&CancelToken>) -> Result<ApiKey, Error> {
         let server = self.server(server_url)?;
         let endpoint = server.join("/api/v1/fetch_api_key");
-        let body = form::encode(&[("username", username), ("password", password)]);
-        let response = self.run(&server, &endpoint, cancel, |agent| {
-            agent.post(&endpoint).content_type("application/x-www-form-urlencoded").send(body.as_bytes())
-        })?;
+        let response = self.post_form(&server, &endpoint, &[("username", username), ("password", password)], cancel)?;
         api_key::parse(&response, &endpoint)
     }
 
@@ -108,10 +105,7 @@ impl Client {
     pub fn dev_fetch_api_key(&self, server_url: &str, username: &str, cancel: Option<&CancelToken>) -> Result<ApiKey, Error> {
         let server = self.server(server_url)?;
         let endpoint = server.join("/api/v1/dev_fetch_api_key");
-        let body = form::encode(&[("username", username)]);
-        let response = self.run(&server, &endpoint, cancel, |agent| {
-            agent.post(&endpoint).content_type("application/x-www-form-urlencoded").send(body.as_bytes())
-        })?;
+        let response = self.post_form(&server, &endpoint, &[("username", username)], cancel)?;
         api_key::parse(&response, &endpoint).map_err(|error| dev::classify(error, &endpoint))
     }
 
@@ -139,6 +133,15 @@ impl Client {
             ));
         }
         Ok(server)
+    }
+
+    /// Sends `fields` form-encoded in a POST body, which is zeroed afterwards because it may
+    /// contain a password.
+    fn post_form(&self, server: &ServerUrl, endpoint: &str, fields: &[(&str, &str)], cancel: Option<&CancelToken>) -> Result<RawResponse, Error> {
+        let body = form::encode(fields);
+        self.run(server, endpoint, cancel, |agent| {
+            agent.post(endpoint).content_type("application/x-www-form-urlencoded").send(body.as_bytes())
+        })
     }
 
     /// Sends one request with `cancel` as the thread's current token and reads the response.
