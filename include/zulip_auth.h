@@ -57,8 +57,8 @@ enum ZulipStatus
    */
   ZULIP_ERROR_INSECURE_URL = 102,
   /**
-   * The zulip://login callback of a single sign-on is malformed, tampered with, or belongs
-   * to another session or organization.
+   * The zulip://login callback of a single sign-on is malformed, belongs to another session
+   * or organization, or its key does not decrypt to a valid API key.
    */
   ZULIP_ERROR_INVALID_CALLBACK = 103,
   /**
@@ -339,7 +339,7 @@ struct ZulipCancelToken *zulip_cancel_token_new(void);
  * nothing. Calls that already finished keep their results.
  *
  * Callable from any thread, any number of times; NULL is a no-op. A call waiting for the
- * system's name resolver returns at once, but the lookup itself goes on in a background thread
+ * system's name resolver returns within about 20 ms too, but the lookup itself goes on in a background thread
  * until the resolver gives up. A token cannot be reset: use a new one for the next attempt.
  */
 void zulip_cancel_token_cancel(const struct ZulipCancelToken *token);
@@ -447,14 +447,15 @@ ZulipStatus zulip_client_options_set_allow_insecure_http(struct ZulipClientOptio
  *
  * Returns NULL on failure, such as a proxy from the environment that cannot be parsed or
  * "only added roots" without a root. Then, when `error` is not NULL, `*error` receives an
- * error that the caller frees with zulip_error_free(). Free the client with zulip_client_free().
+ * error that the caller frees with zulip_error_free(); on success `*error` is left unchanged.
+ * Free the client with zulip_client_free().
  */
 struct ZulipClient *zulip_client_new(const struct ZulipClientOptions *options,
                                      struct ZulipError **error);
 
 /**
  * Frees a client and closes its idle connections. NULL is a no-op. Call it only after every
- * call on the client has returned.
+ * call on the client has returned. Results it returned stay valid until freed themselves.
  */
 void zulip_client_free(struct ZulipClient *client);
 
@@ -744,7 +745,8 @@ void zulip_server_settings_free(struct ZulipServerSettings *settings);
  *
  * Returns NULL on failure (an unusable URL, a login URL on another origin, plain http:// to a
  * host that is not loopback, a failing random generator); then, when `error` is not NULL,
- * `*error` receives an error the caller frees with zulip_error_free().
+ * `*error` receives an error the caller frees with zulip_error_free(); on success `*error` is
+ * left unchanged.
  */
 struct ZulipSsoSession *zulip_sso_session_new(const char *realm_url,
                                               const char *login_url,

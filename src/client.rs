@@ -158,7 +158,17 @@ impl Client {
         let _current = cancel::enter(cancel);
         let response = send(&self.agent).map_err(|error| self.transport_error(error, server, endpoint, cancel))?;
         let status = response.status().as_u16();
-        read_response(response).map_err(|error| self.transport_error(error, server, endpoint, cancel).with_http_status(status))
+        read_response(response).map_err(|error| {
+            let failure = self.transport_error(error, server, endpoint, cancel);
+            if failure.kind() == ErrorKind::Timeout {
+                let message = format!(
+                    "{endpoint} sent its response headers (HTTP {status}) but not the whole body within the overall timeout of {} ms; check the network connection, or raise the timeout in the client options",
+                    self.options.timeout.as_millis()
+                );
+                return failure.reclassified(ErrorKind::Timeout, message).with_http_status(status);
+            }
+            failure.with_http_status(status)
+        })
     }
 
     /// Turns a failure below HTTP into the error a caller can act on.

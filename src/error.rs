@@ -15,8 +15,8 @@ pub enum ErrorKind {
     InvalidUrl,
     /// The server URL uses plain `http://` to a host that is not loopback.
     InsecureUrl,
-    /// The `zulip://login` callback URL of a single sign-on is malformed, tampered with, or
-    /// belongs to another session or organization.
+    /// The `zulip://login` callback URL of a single sign-on is malformed, belongs to another
+    /// session or organization, or its key does not decrypt to a valid API key.
     InvalidCallback,
     /// The server's host name could not be resolved.
     Dns,

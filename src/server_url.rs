@@ -29,6 +29,10 @@ impl ServerUrl {
             return Err(invalid(input, "is empty; enter the address of a Zulip server, such as chat.example.com"));
         }
 
+        if trimmed.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(invalid(trimmed, "contains a space or a control character; enter only the server address, such as chat.example.com"));
+        }
+
         let (https, rest) = split_scheme(trimmed)?;
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
@@ -99,7 +103,18 @@ impl fmt::Display for ServerUrl {
 }
 
 fn invalid(input: &str, problem: &str) -> Error {
-    Error::new(ErrorKind::InvalidUrl, format!("server URL '{input}' {problem}"))
+    Error::new(ErrorKind::InvalidUrl, format!("server URL '{}' {problem}", quoted_input(input)))
+}
+
+/// Returns `input` for a message: control characters escaped, so that a message never forges a
+/// log line, and cut after 100 characters.
+pub(crate) fn quoted_input(input: &str) -> String {
+    const MAX_CHARS: usize = 100;
+    let mut quoted: String = input.chars().take(MAX_CHARS).flat_map(char::escape_debug).collect();
+    if input.chars().nth(MAX_CHARS).is_some() {
+        quoted.push_str("...");
+    }
+    quoted
 }
 
 fn default_port(https: bool) -> u16 {
@@ -270,9 +285,23 @@ mod tests {
         assert!(error("chat.example.com:0").message().contains("invalid port"));
         assert!(error("chat.example.com:70000").message().contains("invalid port"));
         assert!(error("https://:443").message().contains("no host name"));
-        assert!(error("chat example.com").message().contains("invalid host name"));
+        assert!(error("chat example.com").message().contains("contains a space"));
+        assert!(error("chat_ex!ample.com").message().contains("invalid host name"));
         assert!(error("https://[::1").message().contains("closing ']'"));
         assert!(error("https://bücher.example").message().contains("xn--"));
+    }
+
+    #[test]
+    fn rejects_control_characters_and_spaces() {
+        let error = error("http://127.0.0.1:1\r\nX-Injected: 1");
+        assert!(error.message().contains("control character"), "{}", error.message());
+        assert!(!error.message().contains('\n'), "{}", error.message());
+    }
+
+    #[test]
+    fn long_input_is_cut_in_messages() {
+        let input = format!("zulip:{}", "a".repeat(100_000));
+        assert!(error(&input).message().len() < 500);
     }
 
     #[test]

@@ -112,11 +112,12 @@ impl SsoSession {
         for (byte, pad) in key.iter_mut().zip(self.pad.iter()) {
             *byte ^= pad;
         }
-        if !key.iter().all(u8::is_ascii_graphic) {
+        // Zulip generates API keys from ASCII letters and digits only.
+        if !key.iter().all(u8::is_ascii_alphanumeric) {
             key.zeroize();
-            return Err(invalid("its API key does not decrypt with this session's pad, so it belongs to another session or was altered".to_owned()));
+            return Err(invalid("its API key does not decrypt with this session's pad to letters and digits, so it belongs to another session or was altered".to_owned()));
         }
-        let text = String::from_utf8(key).expect("printable ASCII is UTF-8");
+        let text = String::from_utf8(key).expect("ASCII letters and digits are UTF-8");
         Ok(SecretString::new(text))
     }
 }

@@ -129,6 +129,11 @@ fn broken_proxy_is_proxy_error() {
     assert_status(&outcome, ZULIP_ERROR_PROXY);
     assert!(message(&outcome).contains("proxy"), "{}", message(&outcome));
     assert!(server.requests().is_empty());
+
+    let with_credentials = format!("http://user:hunter2@127.0.0.1:{}", closed_port());
+    let outcome = Options::new().proxy(&with_credentials).build().fetch(&server.http_url(), "iago@zulip.com", "abcd1234");
+    assert_status(&outcome, ZULIP_ERROR_PROXY);
+    assert!(!message(&outcome).contains("hunter2"), "{}", message(&outcome));
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub extern "C" fn zulip_cancel_token_new() -> *mut ZulipCancelToken {
 /// nothing. Calls that already finished keep their results.
 ///
 /// Callable from any thread, any number of times; NULL is a no-op. A call waiting for the
-/// system's name resolver returns at once, but the lookup itself goes on in a background thread
+/// system's name resolver returns within about 20 ms too, but the lookup itself goes on in a background thread
 /// until the resolver gives up. A token cannot be reset: use a new one for the next attempt.
 #[no_mangle]
 pub extern "C" fn zulip_cancel_token_cancel(token: *const ZulipCancelToken) {

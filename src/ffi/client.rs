@@ -233,7 +233,8 @@ pub extern "C" fn zulip_client_options_set_allow_insecure_http(options: *mut Zul
 ///
 /// Returns NULL on failure, such as a proxy from the environment that cannot be parsed or
 /// "only added roots" without a root. Then, when `error` is not NULL, `*error` receives an
-/// error that the caller frees with zulip_error_free(). Free the client with zulip_client_free().
+/// error that the caller frees with zulip_error_free(); on success `*error` is left unchanged.
+/// Free the client with zulip_client_free().
 #[no_mangle]
 pub extern "C" fn zulip_client_new(options: *const ZulipClientOptions, error: *mut *mut ZulipError) -> *mut ZulipClient {
     ffi_call("zulip_client_new", || {
@@ -251,7 +252,7 @@ pub extern "C" fn zulip_client_new(options: *const ZulipClientOptions, error: *m
 }
 
 /// Frees a client and closes its idle connections. NULL is a no-op. Call it only after every
-/// call on the client has returned.
+/// call on the client has returned. Results it returned stay valid until freed themselves.
 #[no_mangle]
 pub extern "C" fn zulip_client_free(client: *mut ZulipClient) {
     ffi_call("zulip_client_free", || {

@@ -31,7 +31,8 @@ impl PanicValue for *mut ZulipSsoSession {
 ///
 /// Returns NULL on failure (an unusable URL, a login URL on another origin, plain http:// to a
 /// host that is not loopback, a failing random generator); then, when `error` is not NULL,
-/// `*error` receives an error the caller frees with zulip_error_free().
+/// `*error` receives an error the caller frees with zulip_error_free(); on success `*error` is
+/// left unchanged.
 #[no_mangle]
 pub extern "C" fn zulip_sso_session_new(realm_url: *const c_char, login_url: *const c_char, error: *mut *mut ZulipError) -> *mut ZulipSsoSession {
     ffi_call("zulip_sso_session_new", || {

@@ -21,8 +21,8 @@ pub enum ZulipStatus {
     ZULIP_ERROR_INVALID_URL = 101,
     /// Plain http:// to a host that is not loopback, without the allow_insecure_http option.
     ZULIP_ERROR_INSECURE_URL = 102,
-    /// The zulip://login callback of a single sign-on is malformed, tampered with, or belongs
-    /// to another session or organization.
+    /// The zulip://login callback of a single sign-on is malformed, belongs to another session
+    /// or organization, or its key does not decrypt to a valid API key.
     ZULIP_ERROR_INVALID_CALLBACK = 103,
     /// The server's host name could not be resolved.
     ZULIP_ERROR_DNS = 200,

@@ -71,7 +71,12 @@ impl<In: Transport> Connector<In> for CancellableTcpConnector {
 
 impl CancellableTcpConnector {
     fn connect_error(&self, details: &ConnectionDetails, error: io::Error) -> ureq::Error {
-        let target = details.uri.authority().map(|authority| authority.as_str().to_owned()).unwrap_or_default();
+        // Compared without user information: a proxy URL may carry `user:password@`.
+        let target = details
+            .uri
+            .authority()
+            .map(|authority| format!("{}:{}", authority.host(), authority.port_u16().unwrap_or(80)))
+            .unwrap_or_default();
         match &self.proxy_authority {
             Some(proxy) if *proxy == target => NetError::ProxyConnect { proxy: proxy.clone(), source: error }.into(),
             _ => ureq::Error::Io(error),
