@@ -26,6 +26,11 @@ mod server_url;
 mod sso;
 
 pub mod ffi;
+// Empty unless the `fuzzing` feature or a test build enables it; see the module.
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(feature = "jni")]
+mod jni;
 
 pub use api_key::ApiKey;
 pub use cancel::CancelToken;

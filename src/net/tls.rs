@@ -2,7 +2,7 @@
 //! roots alone.
 
 use std::io::{self, Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -45,10 +45,37 @@ pub(crate) fn build_tls_config(roots: TrustRoots<'_>) -> Result<Arc<ClientConfig
             .map_err(|error| internal_tls_error(&error))?;
         builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth()
     } else {
-        let verifier = platform_verifier(roots.extra, provider)?;
-        builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier)).with_no_client_auth()
+        let verifier = shared_platform_verifier(roots.extra, provider)?;
+        builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth()
     };
     Ok(Arc::new(config))
+}
+
+/// How many platform verifiers, one per distinct list of extra roots, the process keeps.
+const CACHED_PLATFORM_VERIFIERS: usize = 4;
+
+/// Returns a platform verifier that also trusts `extra`, shared by the process's clients with
+/// the same extra roots. Building one on Linux parses every root certificate of the system,
+/// which took about 3 ms per new client (docs/BENCHMARKS.md).
+///
+/// NOTE: a root store that the system changes while the process runs is seen by clients with a
+/// list of extra roots not used before, or after that list's verifier leaves the cache.
+fn shared_platform_verifier(extra: &[CertificateDer<'static>], provider: Arc<CryptoProvider>) -> Result<Arc<rustls_platform_verifier::Verifier>, Error> {
+    type Cache = Vec<(Vec<CertificateDer<'static>>, Arc<rustls_platform_verifier::Verifier>)>;
+    static CACHE: Mutex<Cache> = Mutex::new(Vec::new());
+
+    // Holding the lock while building makes concurrent first clients wait for one build instead
+    // of each loading the roots.
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, verifier)) = cache.iter().find(|(roots, _)| roots.as_slice() == extra) {
+        return Ok(Arc::clone(verifier));
+    }
+    let verifier = Arc::new(platform_verifier(extra, provider)?);
+    if cache.len() == CACHED_PLATFORM_VERIFIERS {
+        cache.remove(0);
+    }
+    cache.push((extra.to_vec(), Arc::clone(&verifier)));
+    Ok(verifier)
 }
 
 #[cfg(not(target_os = "android"))]
@@ -124,6 +151,48 @@ impl<In: Transport> Connector<In> for TlsConnector {
     }
 }
 
+/// Encrypts `data` into the connection's send buffer, sending buffered records to the socket
+/// only when the buffer is full.
+fn queue_tls(stream: &mut StreamOwned<ClientConnection, TransportAdapter>, mut data: &[u8]) -> io::Result<()> {
+    while !data.is_empty() {
+        let accepted = stream.conn.writer().write(data)?;
+        data = &data[accepted..];
+        if !data.is_empty() {
+            send_queued_tls(stream)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends every TLS record waiting in the connection's send buffer.
+fn send_queued_tls(stream: &mut StreamOwned<ClientConnection, TransportAdapter>) -> io::Result<()> {
+    while stream.conn.wants_write() {
+        stream.conn.write_tls(&mut GatheringWriter(&mut stream.sock))?;
+    }
+    Ok(())
+}
+
+/// Writes the buffers of a vectored write with one write to the transport. rustls hands its
+/// queued records over as one vectored write, and the transport's default `write_vectored`
+/// would send only the first record per call, one TCP segment each.
+struct GatheringWriter<'a>(&'a mut TransportAdapter);
+
+impl Write for GatheringWriter<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0.write(data)
+    }
+
+    fn write_vectored(&mut self, buffers: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let gathered: Vec<u8> = buffers.iter().flat_map(|buffer| buffer.iter().copied()).collect();
+        self.0.write_all(&gathered)?;
+        Ok(gathered.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Converts an I/O error of the TLS stream, recovering a rustls error so that certificate
 /// problems can be told apart.
 fn tls_io_error(error: io::Error) -> ureq::Error {
@@ -151,17 +220,21 @@ impl Transport for TlsTransport {
         &mut self.buffers
     }
 
+    /// Encrypts the output into TLS records that stay in the connection's send buffer until the
+    /// next read sends them all in one write. A request whose head and body arrive in two calls
+    /// thus leaves in one TCP segment instead of two.
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         self.stream.get_mut().set_timeout(timeout);
         let output = &mut self.buffers.output()[..amount];
-        let written = self.stream.write_all(output).and_then(|()| self.stream.flush());
+        let queued = queue_tls(&mut self.stream, output);
         // The request body contains the password, so no plaintext copy stays in the pooled buffer.
         output.zeroize();
-        written.map_err(tls_io_error)
+        queued.map_err(tls_io_error)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.stream.get_mut().set_timeout(timeout);
+        send_queued_tls(&mut self.stream).map_err(tls_io_error)?;
         let input = self.buffers.input_append_buf();
         let amount = self.stream.read(input).map_err(tls_io_error)?;
         self.buffers.input_appended(amount);
