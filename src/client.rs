@@ -70,7 +70,7 @@ impl Client {
             .chain(ConnectProxyConnector::default())
             .chain(CancellableTcpConnector::new(proxy.as_ref()))
             .chain(TlsConnector::new(tls));
-        let agent = Agent::with_parts(config, connector, CancellableResolver);
+        let agent = Agent::with_parts(config, connector, CancellableResolver::default());
         Ok(Client { agent, options: Arc::new(options.clone()) })
     }
 

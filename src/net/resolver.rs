@@ -15,11 +15,47 @@ use super::{check_cancelled, NetError};
 /// How often a wait checks the cancellation token.
 pub(super) const CANCEL_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
+/// How long a successful lookup is reused, as libcurl's DNS cache does by default.
+const CACHE_TIME_TO_LIVE: Duration = Duration::from_secs(60);
+
+/// How many host names the cache keeps; the oldest entry goes first.
+const CACHE_ENTRIES: usize = 32;
+
 /// Resolves host names on a helper thread, so that the calling thread can give up on a
 /// cancellation or a timeout. The system resolver itself cannot be interrupted, so the helper
 /// thread finishes the lookup in the background. IP literals are used without a lookup.
+///
+/// Successful lookups are kept for 60 s per client, so that a client reusing a pooled
+/// connection does not start a lookup thread for every call (the HTTP layer resolves before it
+/// looks in its pool).
 #[derive(Debug, Default)]
-pub(crate) struct CancellableResolver;
+pub(crate) struct CancellableResolver {
+    cache: Mutex<Vec<CachedLookup>>,
+}
+
+#[derive(Debug)]
+struct CachedLookup {
+    host_port: String,
+    resolved_at: Instant,
+    addresses: Vec<SocketAddr>,
+}
+
+impl CancellableResolver {
+    fn cached(&self, host_port: &str) -> Option<Vec<SocketAddr>> {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = cache.iter().find(|entry| entry.host_port == host_port)?;
+        (entry.resolved_at.elapsed() < CACHE_TIME_TO_LIVE).then(|| entry.addresses.clone())
+    }
+
+    fn remember(&self, host_port: &str, addresses: &[SocketAddr]) {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.retain(|entry| entry.host_port != host_port && entry.resolved_at.elapsed() < CACHE_TIME_TO_LIVE);
+        if cache.len() >= CACHE_ENTRIES {
+            cache.remove(0);
+        }
+        cache.push(CachedLookup { host_port: host_port.to_owned(), resolved_at: Instant::now(), addresses: addresses.to_vec() });
+    }
+}
 
 impl Resolver for CancellableResolver {
     fn resolve(&self, uri: &Uri, _config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
@@ -37,7 +73,14 @@ impl Resolver for CancellableResolver {
             return Ok(addresses);
         }
 
-        let found = lookup_in_background(&host_port, authority.host(), timeout)?;
+        let found = match self.cached(&host_port) {
+            Some(found) => found,
+            None => {
+                let found = lookup_in_background(&host_port, authority.host(), timeout)?;
+                self.remember(&host_port, &found);
+                found
+            }
+        };
         for address in found.into_iter().take(16) {
             addresses.push(address);
         }
@@ -92,4 +135,43 @@ fn lookup_in_background(host_port: &str, host: &str, timeout: NextTimeout) -> Re
 
 fn dns_error(host: &str, detail: String) -> ureq::Error {
     NetError::Dns { host: host.to_owned(), detail }.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_returns_remembered_lookup() {
+        let resolver = CancellableResolver::default();
+        let address: SocketAddr = "127.0.0.1:9991".parse().unwrap();
+        assert_eq!(resolver.cached("localhost:9991"), None);
+        resolver.remember("localhost:9991", &[address]);
+        assert_eq!(resolver.cached("localhost:9991"), Some(vec![address]));
+        assert_eq!(resolver.cached("localhost:9992"), None);
+    }
+
+    #[test]
+    fn cache_keeps_bounded_entries() {
+        let resolver = CancellableResolver::default();
+        let address: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        for port in 0..(CACHE_ENTRIES + 5) {
+            resolver.remember(&format!("host{port}:1"), &[address]);
+        }
+        assert_eq!(resolver.cache.lock().unwrap().len(), CACHE_ENTRIES);
+        assert_eq!(resolver.cached("host0:1"), None, "the oldest entry went first");
+        assert!(resolver.cached(&format!("host{}:1", CACHE_ENTRIES + 4)).is_some());
+    }
+
+    #[test]
+    fn expired_entry_is_not_used() {
+        let resolver = CancellableResolver::default();
+        let address: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        resolver.cache.lock().unwrap().push(CachedLookup {
+            host_port: "old:1".into(),
+            resolved_at: Instant::now() - CACHE_TIME_TO_LIVE - Duration::from_secs(1),
+            addresses: vec![address],
+        });
+        assert_eq!(resolver.cached("old:1"), None);
+    }
 }
