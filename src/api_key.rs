@@ -24,7 +24,7 @@ pub struct ApiKey {
 /// Parses a response of `fetch_api_key` or `dev_fetch_api_key`.
 pub(crate) fn parse(response: &RawResponse, endpoint: &str) -> Result<ApiKey, Error> {
     let mut object = response::success_object(response, endpoint)?;
-    let api_key = response::required_string(&object, "api_key", endpoint)?;
+    let api_key = response::required_string(&object, "api_key", endpoint).map_err(response::at_status(response.status))?;
     // Zero the parsed copy of the key; the one returned lives in a SecretString.
     if let Some(serde_json::Value::String(parsed)) = object.get_mut("api_key") {
         parsed.zeroize();
@@ -37,8 +37,8 @@ pub(crate) fn parse(response: &RawResponse, endpoint: &str) -> Result<ApiKey, Er
         )
         .with_http_status(response.status));
     }
-    let email = response::required_string(&object, "email", endpoint)?;
-    let user_id = response::optional_integer(&object, "user_id", endpoint)?;
+    let email = response::required_string(&object, "email", endpoint).map_err(response::at_status(response.status))?;
+    let user_id = response::optional_integer(&object, "user_id", endpoint).map_err(response::at_status(response.status))?;
     let ignored_parameters = response::string_array(&object, "ignored_parameters_unsupported");
     Ok(ApiKey { api_key: SecretString::new(api_key), email, user_id, ignored_parameters })
 }

@@ -108,10 +108,14 @@ impl Error {
         self
     }
 
-    /// Replaces the kind and message, keeping what the server sent.
+    /// Replaces the kind and message, keeping what the server sent except a retry delay, which
+    /// only a rate limit carries.
     pub(crate) fn reclassified(mut self, kind: ErrorKind, message: String) -> Error {
         self.kind = kind;
         self.message = message;
+        if kind != ErrorKind::RateLimited {
+            self.retry_after = None;
+        }
         self
     }
 

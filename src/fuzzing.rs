@@ -132,19 +132,10 @@ fn check_response_error(error: &Error, response: &RawResponse) {
         assert_eq!(error.kind(), ErrorKind::Redirect, "a 3xx is a redirect: {}", error.message());
     }
     if let Some(delay) = error.retry_after() {
-        // TODO: `Error::reclassified` (src/error.rs) keeps the retry delay, so a 404 carrying
-        // RATE_LIMIT_HIT becomes DevLoginUnavailable with a delay. Accept that until it is
-        // fixed; `dev_refusal_has_no_retry_delay` tracks it.
-        let kept_by_reclassifying = error.kind() == ErrorKind::DevLoginUnavailable;
-        assert!(error.kind() == ErrorKind::RateLimited || kept_by_reclassifying, "only a rate limit has a retry delay, not {:?}", error.kind());
+        assert_eq!(error.kind(), ErrorKind::RateLimited, "only a rate limit has a retry delay");
         assert!(delay <= MAX_RETRY_AFTER, "retry delay {delay:?} is over a day");
     }
-    // TODO: the errors for an unusable success hard-code HTTP 200 (`missing_field` in
-    // src/response.rs, the realm URL check in src/server_settings.rs), so any other 2xx is
-    // reported as 200. Accept that until it is fixed; `unusable_201_keeps_status` tracks it.
-    let unusable_success = (200..300).contains(&response.status) && error.kind() == ErrorKind::InvalidResponse;
-    let expected = if unusable_success && error.http_status() == Some(200) { Some(200) } else { Some(response.status) };
-    assert_eq!(error.http_status(), expected, "the error carries the response's status: {}", error.message());
+    assert_eq!(error.http_status(), Some(response.status), "the error carries the response's status: {}", error.message());
 }
 
 /// Checks credentials that parsing `response` produced.
@@ -461,7 +452,6 @@ mod tests {
     /// A success with status 201 and no email must carry HTTP status 201 in its error, as the C
     /// API documents. Input found by `api_key_response`.
     #[test]
-    #[ignore = "src/response.rs reports HTTP 200 for every unusable 2xx success"]
     fn unusable_201_keeps_status() {
         let data = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n\r\n{\"result\":\"success\",\"api_key\":\"k1\"}";
         let response = parse_http_response(data, FETCH_API_KEY).unwrap();
@@ -474,7 +464,6 @@ mod tests {
     /// endpoints, and then must not keep the retry delay, which the C API documents as -1
     /// unless rate limited. Input found by `api_key_response`.
     #[test]
-    #[ignore = "src/error.rs keeps the retry delay when an error is reclassified"]
     fn dev_refusal_has_no_retry_delay() {
         let data = b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{\"code\":\"RATE_LIMIT_HIT\",\"msg\":\"API usage exceeded rate limit\",\"result\":\"error\",\"retry-after\":28.7}";
         let response = parse_http_response(data, DEV_FETCH_API_KEY).unwrap();

@@ -231,7 +231,12 @@ fn missing_field(field: &str, endpoint: &str, problem: &str) -> Error {
         ErrorKind::InvalidResponse,
         format!("the success response from {endpoint} is unusable: field \"{field}\" {problem}; the server may not be a Zulip server or may be misconfigured"),
     )
-    .with_http_status(200)
+}
+
+/// Returns a function that gives an error from reading a response the response's HTTP status,
+/// unless it already has one.
+pub(crate) fn at_status(status: u16) -> impl Fn(Error) -> Error {
+    move |error| if error.http_status().is_some() { error } else { error.with_http_status(status) }
 }
 
 #[cfg(test)]

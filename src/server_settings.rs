@@ -92,7 +92,7 @@ impl ServerSettings {
 /// after redirects; it is the realm URL when the server sends none.
 pub(crate) fn parse(response: &RawResponse, endpoint: &str, fetched_from: &ServerUrl) -> Result<ServerSettings, Error> {
     let object = response::success_object(response, endpoint)?;
-    let realm = realm_url(&object, endpoint, fetched_from)?;
+    let realm = realm_url(&object, endpoint, fetched_from).map_err(response::at_status(response.status))?;
     let text = |field: &str| object.get(field).and_then(Value::as_str).map(str::to_owned);
     let flag = |field: &str, default: bool| object.get(field).and_then(Value::as_bool).unwrap_or(default);
 
@@ -135,7 +135,6 @@ fn realm_url(object: &Map<String, Value>, endpoint: &str, fetched_from: &ServerU
                 ErrorKind::InvalidResponse,
                 format!("{endpoint} reported an unusable realm URL: {}; tell the server's administrator", error.message()),
             )
-            .with_http_status(200)
         }),
     }
 }
