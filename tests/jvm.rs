@@ -6,11 +6,13 @@
 //! builds it before `cargo test`). `-Xcheck:jni` makes the JVM check every JNI call the library
 //! makes; any warning it prints fails the test.
 
+mod artifacts;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::time::SystemTime;
 
+use artifacts::{built_library, manifest_dir, profile_dir};
 use zulip_test_server::{CertVariant, Realm, TestServer};
 
 const SECRETS: &[&str] = &["abcd1234", "gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv"];
@@ -21,44 +23,10 @@ const TEST_USER_AGENT: &str = "ZulipJvmTest/1.0 (Linux)";
 /// An exported JNI function, present only when the library was built with the `jni` feature.
 const JNI_SYMBOL: &[u8] = b"Java_org_zulip_auth_Native_clientNew";
 
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Returns `target/<profile>`: the test binary lives in its `deps/` folder.
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).expect("the test binary is in target/<profile>/deps").to_path_buf()
-}
-
-fn newest_source_time() -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let mut pending = vec![manifest_dir().join("src")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(entry.path());
-            } else {
-                newest = newest.max(entry.metadata().unwrap().modified().unwrap());
-            }
-        }
-    }
-    newest
-}
-
-/// Checks that `libzulip_auth.so` exists, is newer than the sources and exports the JNI
+/// Checks that `libzulip_auth.so` exists, is newer than its sources and exports the JNI
 /// functions.
 fn check_jni_library() {
-    let path = profile_dir().join("libzulip_auth.so");
-    let Ok(metadata) = std::fs::metadata(&path) else {
-        panic!("{} is missing; run `cargo build --features zulip-auth/jni` before `cargo test` (scripts/test.sh does both)", path.display());
-    };
-    assert!(
-        metadata.modified().unwrap() >= newest_source_time(),
-        "{} is older than the sources in src/; run `cargo build --features zulip-auth/jni` before `cargo test` (scripts/test.sh does both)",
-        path.display()
-    );
+    let path = built_library("libzulip_auth.so");
     let bytes = std::fs::read(&path).unwrap();
     assert!(
         bytes.windows(JNI_SYMBOL.len()).any(|window| window == JNI_SYMBOL),

@@ -7,52 +7,20 @@
 //! `scripts/test.sh` runs before `cargo test`. Needs clang and its runtime libraries
 //! (Debian: `apt-get install clang libclang-rt-14-dev`, matching the clang version).
 
+mod artifacts;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::SystemTime;
 
+use artifacts::{built_library, manifest_dir, profile_dir};
 use zulip_test_server::TestServer;
 
 /// Words that start every sanitizer report.
 const REPORT_MARKERS: &[&str] = &["AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:"];
 
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Returns `target/<profile>`: the test binary lives in its `deps/` folder.
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).expect("the test binary is in target/<profile>/deps").to_path_buf()
-}
-
-fn newest_source_time() -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let mut pending = vec![manifest_dir().join("src")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(entry.path());
-            } else {
-                newest = newest.max(entry.metadata().unwrap().modified().unwrap());
-            }
-        }
-    }
-    newest
-}
-
-/// Checks that the shared library exists and is newer than the sources.
+/// Checks that the shared library exists and is newer than its sources.
 fn check_library() {
-    let path = profile_dir().join("libzulip_auth.so");
-    let Ok(metadata) = std::fs::metadata(&path) else {
-        panic!("{} is missing; run `cargo build` before `cargo test` (scripts/test.sh does both)", path.display());
-    };
-    assert!(
-        metadata.modified().unwrap() >= newest_source_time(),
-        "{} is older than the sources in src/; run `cargo build` before `cargo test` (scripts/test.sh does both)",
-        path.display()
-    );
+    built_library("libzulip_auth.so");
 }
 
 /// Compiles `tests/c/<source>` with the sanitizers and returns the program's path. Each test
