@@ -90,7 +90,7 @@ enum ZulipStatus
    */
   ZULIP_ERROR_PROXY = 206,
   /**
-   * The server answered with a redirect, which the login call never follows.
+   * The server responded with a redirect, which the login call never follows.
    */
   ZULIP_ERROR_REDIRECT = 300,
   /**

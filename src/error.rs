@@ -32,9 +32,9 @@ pub enum ErrorKind {
     Cancelled,
     /// The configured proxy could not be reached or refused the tunnel.
     Proxy,
-    /// The server answered the login request with a redirect, which is never followed.
+    /// The server responded to the login request with a redirect, which is never followed.
     Redirect,
-    /// The server answered with an HTTP error that is not a Zulip JSON error (e.g. an HTML 502).
+    /// The server responded with an HTTP error that is not a Zulip JSON error (e.g. an HTML 502).
     HttpStatus,
     /// The response is not valid Zulip JSON, or lacks a field a success needs.
     InvalidResponse,

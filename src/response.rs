@@ -68,7 +68,7 @@ fn redirect_error(response: &RawResponse, endpoint: &str) -> Error {
     Error::new(
         ErrorKind::Redirect,
         format!(
-            "{endpoint} answered HTTP {} redirecting to '{location}'; the login request was not re-sent there. \
+            "{endpoint} returned HTTP {} redirecting to '{location}'; the login request was not re-sent there. \
              Check the server URL (often https:// instead of http://, or a different host) and retry with the right address",
             response.status
         ),
@@ -82,7 +82,7 @@ fn non_json_error(response: &RawResponse, endpoint: &str) -> Error {
     let status = response.status;
     if status == 429 {
         let retry_after = retry_after_header(response);
-        return Error::new(ErrorKind::RateLimited, format!("{endpoint} answered HTTP 429 (too many requests); {}", retry_advice(retry_after)))
+        return Error::new(ErrorKind::RateLimited, format!("{endpoint} returned HTTP 429 (too many requests); {}", retry_advice(retry_after)))
             .with_http_status(status)
             .with_retry_after(retry_after);
     }
@@ -90,7 +90,7 @@ fn non_json_error(response: &RawResponse, endpoint: &str) -> Error {
         return Error::new(
             ErrorKind::InvalidResponse,
             format!(
-                "{endpoint} answered HTTP {status} with a body that is not Zulip JSON ({content_type}, {} bytes); check that the server URL points at a Zulip server and not a login portal or another site",
+                "{endpoint} returned HTTP {status} with a body that is not Zulip JSON ({content_type}, {} bytes); check that the server URL points at a Zulip server and not a login portal or another site",
                 response.body.len()
             ),
         )
@@ -99,7 +99,7 @@ fn non_json_error(response: &RawResponse, endpoint: &str) -> Error {
     Error::new(
         ErrorKind::HttpStatus,
         format!(
-            "{endpoint} answered HTTP {status} without a Zulip error ({content_type}); {}",
+            "{endpoint} returned HTTP {status} without a Zulip error ({content_type}); {}",
             http_status_advice(status)
         ),
     )
@@ -164,7 +164,7 @@ fn zulip_error(response: &RawResponse, object: &Map<String, Value>, endpoint: &s
 
     let code_text = code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
     let server_message = (!server_message.is_empty()).then(|| server_message.to_owned());
-    Error::new(kind, format!("{endpoint} answered HTTP {status}{code_text}: {quoted}; {advice}"))
+    Error::new(kind, format!("{endpoint} returned HTTP {status}{code_text}: {quoted}; {advice}"))
         .with_http_status(status)
         .with_code(code)
         .with_server_message(server_message)

@@ -122,7 +122,7 @@ pub(crate) fn classify(error: Error, endpoint: &str) -> Error {
     if !unknown_realm {
         return error;
     }
-    let message = format!("{endpoint} answered that no organization exists at this address (\"Invalid subdomain\"); check the server URL");
+    let message = format!("{endpoint} reported that no organization exists at this address (\"Invalid subdomain\"); check the server URL");
     error.reclassified(ErrorKind::RealmNotFound, message)
 }
 

@@ -38,7 +38,7 @@ pub enum ZulipStatus {
     ZULIP_ERROR_CANCELLED = 205,
     /// The proxy could not be reached or refused the tunnel.
     ZULIP_ERROR_PROXY = 206,
-    /// The server answered with a redirect, which the login call never follows.
+    /// The server responded with a redirect, which the login call never follows.
     ZULIP_ERROR_REDIRECT = 300,
     /// An HTTP error that is not a Zulip JSON error, such as an HTML 502 page from a proxy.
     ZULIP_ERROR_HTTP_STATUS = 301,
